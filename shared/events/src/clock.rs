@@ -39,7 +39,7 @@ pub fn format_utc(t: OffsetDateTime) -> Option<String> {
     );
     let sub_ms = nanos % 1_000_000;
     if sub_ms != 0 {
-        if sub_ms % 1_000 == 0 {
+        if sub_ms.is_multiple_of(1_000) {
             let _ = write!(out, "{:03}", sub_ms / 1_000);
         } else {
             let _ = write!(out, "{sub_ms:06}");
