@@ -39,7 +39,7 @@ impl Framer {
         }
         if self.after_cr && !rest.is_empty() {
             self.after_cr = false;
-            if let Some(tail) = rest.strip_prefix(b"\n") {
+            if let [b'\n', tail @ ..] = rest {
                 rest = tail;
             }
         }

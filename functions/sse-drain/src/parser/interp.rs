@@ -1,7 +1,5 @@
 //! Interprets complete lines: comments, fields, and dispatch on blank lines.
 
-use std::borrow::Cow;
-
 use memchr::memchr;
 
 use super::{EventRef, ParserStats};
@@ -21,6 +19,8 @@ pub(super) struct Interp {
     id_buffer: String,
     /// The event source's last event ID string: `id_buffer` as of the last blank line.
     last_event_id: String,
+    /// `id_buffer` changed since the last blank line (saves a compare per event).
+    id_changed: bool,
     /// Reconnection time in milliseconds from the last valid `retry` field.
     retry_ms: Option<u64>,
     /// The current event's data outgrew the limit; it is dropped at its blank line.
@@ -50,20 +50,28 @@ impl Interp {
             Some(colon) => {
                 let value = line.get(colon + 1..).unwrap_or_default();
                 let name = line.get(..colon).unwrap_or_default();
-                (name, value.strip_prefix(b" ").unwrap_or(value))
+                let value = match value {
+                    [b' ', rest @ ..] => rest,
+                    _ => value,
+                };
+                (name, value)
             }
         };
-        match name {
-            b"data" => self.append_data(value, max_event),
-            b"event" => {
+        // Array patterns compare bytes inline; matching `b"data"` would call memcmp per line.
+        match *name {
+            [b'd', b'a', b't', b'a'] => self.append_data(value, max_event),
+            [b'e', b'v', b'e', b'n', b't'] => {
                 self.event_type.clear();
-                self.event_type.push_str(&decode(value));
+                push_decoded(&mut self.event_type, value);
             }
-            b"id" if memchr(0, value).is_none() => {
+            [b'i', b'd'] if memchr(0, value).is_none() => {
                 self.id_buffer.clear();
-                self.id_buffer.push_str(&decode(value));
+                push_decoded(&mut self.id_buffer, value);
+                self.id_changed = true;
             }
-            b"retry" if is_digits(value) => self.retry_ms = Some(parse_digits(value)),
+            [b'r', b'e', b't', b'r', b'y'] if is_digits(value) => {
+                self.retry_ms = Some(parse_digits(value));
+            }
             _ => stats.ignored_fields += 1,
         }
     }
@@ -74,6 +82,7 @@ impl Interp {
         let incomplete = self.oversized || !self.data.is_empty() || !self.event_type.is_empty();
         self.reset_event();
         self.id_buffer.clear();
+        self.id_changed = true;
         incomplete
     }
 
@@ -95,7 +104,7 @@ impl Interp {
             self.drop_data();
             return;
         }
-        self.data.push_str(&decode(value));
+        push_decoded(&mut self.data, value);
         self.data.push('\n');
         if self.data.len() > max_event {
             self.drop_data();
@@ -109,8 +118,9 @@ impl Interp {
 
     /// Blank line: "dispatch the event" (WHATWG HTML, interpreting an event stream).
     fn dispatch(&mut self, stats: &mut ParserStats, on_event: &mut impl FnMut(EventRef<'_>)) {
-        if self.last_event_id != self.id_buffer {
+        if self.id_changed {
             self.last_event_id.clone_from(&self.id_buffer);
+            self.id_changed = false;
         }
         if self.oversized {
             stats.oversized_events += 1;
@@ -121,7 +131,11 @@ impl Interp {
                 other => other,
             };
             stats.events += 1;
-            on_event(EventRef { event_type, data: &self.data, last_event_id: &self.id_buffer });
+            on_event(EventRef {
+                event_type,
+                data: &self.data,
+                last_event_id: &self.id_buffer,
+            });
         }
         self.reset_event();
     }
@@ -133,9 +147,13 @@ impl Interp {
     }
 }
 
-/// UTF-8 decode with replacement (borrowed when the bytes are valid).
-fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(bytes)
+/// Appends `bytes` decoded as UTF-8 with replacement. `str::from_utf8` first: its validation is
+/// much faster than the lossy decoder, which is only needed for invalid input.
+fn push_decoded(dst: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => dst.push_str(text),
+        Err(_) => dst.push_str(&String::from_utf8_lossy(bytes)),
+    }
 }
 
 /// "Consists of only ASCII digits" (and at least one).
@@ -146,6 +164,7 @@ fn is_digits(value: &[u8]) -> bool {
 /// Base-ten value of ASCII digits, saturating at `u64::MAX` instead of overflowing.
 fn parse_digits(value: &[u8]) -> u64 {
     value.iter().fold(0u64, |acc, &d| {
-        acc.saturating_mul(10).saturating_add(u64::from(d.wrapping_sub(b'0')))
+        acc.saturating_mul(10)
+            .saturating_add(u64::from(d.wrapping_sub(b'0')))
     })
 }

@@ -79,7 +79,10 @@ pub struct ParserConfig {
 
 impl Default for ParserConfig {
     fn default() -> Self {
-        Self { max_line_bytes: DEFAULT_LIMIT, max_event_bytes: DEFAULT_LIMIT }
+        Self {
+            max_line_bytes: DEFAULT_LIMIT,
+            max_event_bytes: DEFAULT_LIMIT,
+        }
     }
 }
 

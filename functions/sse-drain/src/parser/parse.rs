@@ -21,7 +21,10 @@ impl SseParser {
 
     /// A parser with the given limits.
     pub fn with_config(config: ParserConfig) -> Self {
-        Self { config, ..Self::default() }
+        Self {
+            config,
+            ..Self::default()
+        }
     }
 
     /// Parses the next chunk of the stream and appends every event it completes to `out`.
@@ -39,7 +42,12 @@ impl SseParser {
         let mut on_line = |line: &[u8], stats: &mut ParserStats| {
             interp.line(line, max_event, stats, &mut on_event);
         };
-        self.framer.feed(chunk, self.config.max_line_bytes, &mut self.stats, &mut on_line);
+        self.framer.feed(
+            chunk,
+            self.config.max_line_bytes,
+            &mut self.stats,
+            &mut on_line,
+        );
     }
 
     /// Ends the current stream. A trailing event without its blank line, or an unterminated

@@ -1,0 +1,136 @@
+import { functionEnv, resource, synth, tableId } from './helpers';
+
+const STORE = (table: string) => ({ 'Fn::Join': ['', ['dynamodb:', { Ref: table }]] });
+
+describe('Rust functions', () => {
+  const { template } = synth();
+  const table = tableId(template);
+  const webhookSecret = resource(template, 'AWS::SecretsManager::Secret', 'WebhookSecret').id;
+  const tokenSecret = resource(template, 'AWS::SecretsManager::Secret', 'ParticleTokenSecret').id;
+
+  test('exactly two functions, both arm64 on provided.al2023 with the cargo-lambda bootstrap', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    for (const prefix of ['Ingest', 'SseDrain']) {
+      const { props } = resource(template, 'AWS::Lambda::Function', prefix);
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.Runtime).toBe('provided.al2023');
+      expect(props.Handler).toBe('bootstrap');
+      expect(props.MemorySize).toBe(256);
+      expect(props.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(new RegExp(`^${prefix}LogGroup`)) });
+      expect(props.TracingConfig).toBeUndefined();
+    }
+  });
+
+  test('ingest: 10 s timeout and exactly the documented environment', () => {
+    const { props } = resource(template, 'AWS::Lambda::Function', 'Ingest');
+    expect(props.Timeout).toBe(10);
+    expect(props.ReservedConcurrentExecutions).toBeUndefined();
+    expect(functionEnv(template, 'Ingest')).toEqual({
+      STORE: STORE(table),
+      WEBHOOK_SECRET_ARN: { Ref: webhookSecret },
+      EVENT_TTL_DAYS: '0',
+      RUST_LOG: 'info',
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    });
+  });
+
+  test('sse-drain: 100 s timeout, reserved concurrency 2 and exactly the documented environment', () => {
+    const { props } = resource(template, 'AWS::Lambda::Function', 'SseDrain');
+    expect(props.Timeout).toBe(100);
+    expect(props.ReservedConcurrentExecutions).toBe(2);
+    expect(functionEnv(template, 'SseDrain')).toEqual({
+      STORE: STORE(table),
+      PARTICLE_API_URL: 'https://api.particle.io',
+      PARTICLE_ACCESS_TOKEN_SECRET_ARN: { Ref: tokenSecret },
+      PARTICLE_EVENTS_PATH: '/v1/devices/events',
+      SSE_WINDOW_SECONDS: '70',
+      SSE_IDLE_TIMEOUT_SECONDS: '15',
+      EVENT_TTL_DAYS: '0',
+      RUST_LOG: 'info',
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    });
+  });
+
+  test('sse-drain async invocations: no retry, 60 s max age, failures to the dead-letter queue', () => {
+    const dlq = resource(template, 'AWS::SQS::Queue', 'DeadLetterQueue').id;
+    const fn = resource(template, 'AWS::Lambda::Function', 'SseDrain').id;
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fn },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+    });
+  });
+
+  test('each function may read/write the table and read only its own secret', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const statementsOf = (prefix: string) => {
+      const entry = Object.entries(policies).find(([id]) => id.startsWith(`${prefix}Role`));
+      if (!entry) throw new Error(`no policy for ${prefix}`);
+      return (entry[1] as any).Properties.PolicyDocument.Statement as any[];
+    };
+    for (const [prefix, secret, other] of [
+      ['Ingest', webhookSecret, tokenSecret],
+      ['SseDrain', tokenSecret, webhookSecret],
+    ]) {
+      const statements = statementsOf(prefix);
+      const secretStatements = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+      expect(secretStatements.map((s) => s.Resource)).toEqual([{ Ref: secret }]);
+      expect(JSON.stringify(statements)).not.toContain(other);
+      const ddb = statements.find((s) => [s.Action].flat().includes('dynamodb:PutItem'));
+      expect(ddb.Action).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem']));
+      expect(ddb.Resource).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': [table, 'Arn'] }]));
+      // Logs go to the function's own log group, not through AWSLambdaBasicExecutionRole.
+      const logs = statements.find((s) => [s.Action].flat().includes('logs:PutLogEvents'));
+      expect(logs.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${prefix}LogGroup`)), 'Arn'] });
+    }
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    expect(roles).toHaveLength(2);
+    for (const role of roles) expect((role as any).Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('log groups keep one month by default', () => {
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(groups)).toHaveLength(3); // two functions + API access logs
+    for (const g of Object.values(groups)) expect((g as any).Properties.RetentionInDays).toBe(30);
+  });
+
+  test('context overrides: memory, TTL, prefix, events path, window, tracing, concurrency', () => {
+    const { template: t } = synth({
+      lambdaMemoryMb: '512',
+      eventTtlDays: 30,
+      sseEventPrefix: 'tracker/',
+      particleEventsPath: '/v1/products/12345/events',
+      particleApiUrl: 'https://api.example.test/',
+      sseWindowSeconds: 80,
+      sseIdleTimeoutSeconds: 20,
+      tracing: 'true',
+      sseDrainReservedConcurrency: 0,
+      logRetentionDays: 7,
+    });
+    for (const prefix of ['Ingest', 'SseDrain'] as const) {
+      const { props } = resource(t, 'AWS::Lambda::Function', prefix);
+      expect(props.MemorySize).toBe(512);
+      expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(functionEnv(t, prefix).EVENT_TTL_DAYS).toBe('30');
+    }
+    expect(resource(t, 'AWS::Lambda::Function', 'SseDrain').props.ReservedConcurrentExecutions).toBeUndefined();
+    expect(functionEnv(t, 'SseDrain')).toMatchObject({
+      SSE_EVENT_PREFIX: 'tracker/',
+      PARTICLE_EVENTS_PATH: '/v1/products/12345/events',
+      PARTICLE_API_URL: 'https://api.example.test',
+      SSE_WINDOW_SECONDS: '80',
+      SSE_IDLE_TIMEOUT_SECONDS: '20',
+    });
+    expect(functionEnv(t, 'Ingest').SSE_EVENT_PREFIX).toBeUndefined();
+    for (const g of Object.values(t.findResources('AWS::Logs::LogGroup'))) {
+      expect((g as any).Properties.RetentionInDays).toBe(7);
+    }
+  });
+});

@@ -1,0 +1,163 @@
+//! DynamoDB backend.
+//!
+//! The endpoint follows the SDK's standard configuration, so `AWS_ENDPOINT_URL_DYNAMODB` points it at a
+//! DynamoDB-compatible server for tests. Reads are strongly consistent where DynamoDB allows it (not on GSIs).
+
+mod batch;
+pub mod mapping;
+pub mod table;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+
+use crate::backend::ItemStore;
+use crate::error::StoreError;
+use crate::item::{Condition, Index, Item, Page, PutOutcome, Query, SkRange};
+pub use mapping::{AttributeMap, from_attribute_map, to_attribute_map};
+
+/// Name of the one global secondary index.
+pub const GSI1: &str = "gsi1";
+
+/// Items in a table, through a shared SDK client.
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    /// A store over `table`; build the client once per process.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        DynamoStore {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// A client from the default AWS configuration chain (environment, profile, IMDS/container credentials).
+    pub async fn default_client() -> Client {
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Client::new(&config)
+    }
+
+    /// The SDK client, for callers that need table administration.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The table name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+#[async_trait]
+impl ItemStore for DynamoStore {
+    async fn put_new(&self, item: &Item) -> Result<PutOutcome, StoreError> {
+        if self.put(item, Condition::Absent).await? {
+            Ok(PutOutcome::Inserted)
+        } else {
+            Ok(PutOutcome::Duplicate)
+        }
+    }
+
+    async fn put_new_batch(&self, items: &[Item]) -> Result<Vec<PutOutcome>, StoreError> {
+        batch::put_new_batch(&self.client, &self.table, items).await
+    }
+
+    async fn put(&self, item: &Item, condition: Condition) -> Result<bool, StoreError> {
+        let map = to_attribute_map(item)?;
+        let mut request = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(map));
+        request = match &condition {
+            Condition::Always => request,
+            Condition::Absent => request.condition_expression("attribute_not_exists(pk)"),
+            Condition::IntEquals { attr, value } => request
+                .condition_expression("#c = :c")
+                .expression_attribute_names("#c", attr)
+                .expression_attribute_values(":c", AttributeValue::N(value.to_string())),
+        };
+        // The old item is not needed; asking for NONE keeps the failure response small.
+        request = request
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::None);
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(StoreError::dynamo("PutItem", err)),
+        }
+    }
+
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(mapping::primary_key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("GetItem", e))?;
+        out.item.map(from_attribute_map).transpose()
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        let (pk_name, sk_name) = match query.index {
+            Index::Primary => ("pk", "sk"),
+            Index::Gsi1 => ("gsi1pk", "gsi1sk"),
+        };
+        let mut request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .expression_attribute_names("#pk", pk_name)
+            .expression_attribute_values(":pk", AttributeValue::S(query.pk.clone()))
+            .scan_index_forward(!query.descending)
+            .set_limit(query.limit.map(|l| l.min(i32::MAX as u32) as i32))
+            .set_exclusive_start_key(query.start_after.as_ref().map(mapping::cursor_key));
+        request = match &query.sk {
+            SkRange::All => request.key_condition_expression("#pk = :pk"),
+            SkRange::BeginsWith(prefix) => request
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :a)")
+                .expression_attribute_names("#sk", sk_name)
+                .expression_attribute_values(":a", AttributeValue::S(prefix.clone())),
+            SkRange::Between(a, b) => request
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :a AND :b")
+                .expression_attribute_names("#sk", sk_name)
+                .expression_attribute_values(":a", AttributeValue::S(a.clone()))
+                .expression_attribute_values(":b", AttributeValue::S(b.clone())),
+        };
+        request = match query.index {
+            Index::Primary => request.consistent_read(true),
+            Index::Gsi1 => request.index_name(GSI1),
+        };
+        let out = request
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("Query", e))?;
+        let next = out
+            .last_evaluated_key
+            .as_ref()
+            .and_then(mapping::key_cursor);
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_attribute_map)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page { items, next })
+    }
+
+    fn describe(&self) -> String {
+        format!("dynamodb:{}", self.table)
+    }
+}

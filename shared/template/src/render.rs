@@ -1,0 +1,315 @@
+//! The renderer: a loop over the flat instruction list with explicit stacks (contexts, section
+//! loops, partial calls), so template depth can never overflow the native stack. Output goes into
+//! one `String` sized from the previous render; stacks live inline until they are deeper than 8.
+
+use std::sync::atomic::Ordering;
+
+use serde_json::Value;
+
+use crate::compile::{NO_TARGET, Name, Op, Template};
+use crate::error::RenderError;
+use crate::escape::Escaping;
+use crate::value::{Esc, SectionKind, Val};
+use crate::vars::Scope;
+
+impl Template {
+    /// Renders with Mustache's HTML escaping.
+    pub fn render<'a>(&self, scope: impl Into<Scope<'a>>) -> Result<String, RenderError> {
+        self.render_with(scope.into(), Escaping::Html)
+    }
+
+    /// Renders with the given escaping into a new buffer.
+    pub fn render_with(&self, scope: Scope<'_>, escaping: Escaping) -> Result<String, RenderError> {
+        let guess = self.last_len.load(Ordering::Relaxed).max(self.static_len);
+        let mut out = String::with_capacity(guess + guess / 8);
+        self.render_into(scope, escaping, &mut out)?;
+        self.last_len.store(out.len(), Ordering::Relaxed);
+        Ok(out)
+    }
+
+    /// Appends the rendering to `out` (reuse one buffer across renders to avoid allocating).
+    /// The output limit applies to what this call appends.
+    pub fn render_into(
+        &self,
+        scope: Scope<'_>,
+        escaping: Escaping,
+        out: &mut String,
+    ) -> Result<(), RenderError> {
+        Vm {
+            t: self,
+            scope,
+            escaping,
+            ctx: Stack::new(),
+            loops: Stack::new(),
+            calls: Vec::new(),
+            indent: String::new(),
+        }
+        .run(out)
+    }
+
+    /// Typed mode: when the template is exactly one tag (`{{{temp}}}`), the variable's JSON value
+    /// itself (number, boolean, object, ...; a missing variable is `null`). `None` otherwise.
+    pub fn render_typed(&self, scope: Scope<'_>) -> Option<Value> {
+        let name = self.names.get(self.single_var? as usize)?;
+        let mut ctx = Stack::new();
+        ctx.push(scope.frame());
+        Some(match resolve(&ctx, &scope, name) {
+            Val::Root => scope.root_json(),
+            v => v.to_json(),
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Loop<'a> {
+    items: &'a [Value],
+    next: usize,
+    /// Whether the section pushed a context (everything but `true` does).
+    pushed: bool,
+}
+
+impl Default for Loop<'_> {
+    fn default() -> Self {
+        Loop {
+            items: &[],
+            next: 0,
+            pushed: false,
+        }
+    }
+}
+
+struct Call {
+    ret: usize,
+    indent_len: usize,
+}
+
+struct Vm<'t, 'a> {
+    t: &'t Template,
+    scope: Scope<'a>,
+    escaping: Escaping,
+    ctx: Stack<Val<'a>>,
+    loops: Stack<Loop<'a>>,
+    calls: Vec<Call>,
+    /// Indentation of the current partial (the concatenation of every enclosing partial's).
+    indent: String,
+}
+
+impl<'a> Vm<'_, 'a> {
+    fn run(mut self, out: &mut String) -> Result<(), RenderError> {
+        let t = self.t;
+        let limits = &t.limits;
+        let base = out.len();
+        let max_len = base.saturating_add(limits.max_output_bytes);
+        self.ctx.push(self.scope.frame());
+        let mut pc = 0usize;
+        let mut steps = 0u64;
+        while let Some(&op) = t.ops.get(pc) {
+            steps += 1;
+            if steps > limits.max_steps {
+                return Err(RenderError::TooManySteps {
+                    limit: limits.max_steps,
+                });
+            }
+            pc += 1;
+            match op {
+                Op::Text { start, len } => {
+                    let (start, len) = (start as usize, len as usize);
+                    out.push_str(t.text.get(start..start + len).unwrap_or_default());
+                }
+                Op::Var { name, escape } => {
+                    let esc = match (self.escaping, escape) {
+                        (Escaping::JsonString, _) => Esc::Json,
+                        (Escaping::Html, true) => Esc::Html,
+                        (Escaping::Html, false) => Esc::Raw,
+                    };
+                    self.lookup(name).write(out, esc);
+                }
+                Op::Section { name, end } => match self.lookup(name).section() {
+                    SectionKind::Skip => pc = end as usize + 1,
+                    SectionKind::List(items) => {
+                        if let Some(first) = items.first() {
+                            self.ctx.push(Val::Json(first));
+                        }
+                        self.loops.push(Loop {
+                            items,
+                            next: 1,
+                            pushed: true,
+                        });
+                    }
+                    SectionKind::Push(v) => {
+                        self.ctx.push(v);
+                        self.loops.push(Loop {
+                            items: &[],
+                            next: 0,
+                            pushed: true,
+                        });
+                    }
+                    SectionKind::Once => self.loops.push(Loop::default()),
+                },
+                Op::SectionEnd { start } => {
+                    let Some(l) = self.loops.top_mut() else {
+                        continue;
+                    };
+                    if let Some(item) = l.items.get(l.next) {
+                        l.next += 1;
+                        if let Some(top) = self.ctx.top_mut() {
+                            *top = Val::Json(item);
+                        }
+                        pc = start as usize + 1;
+                    } else if let Some(l) = self.loops.pop() {
+                        if l.pushed {
+                            self.ctx.pop();
+                        }
+                    }
+                }
+                Op::Inverted { name, end } => {
+                    if !self.lookup(name).inverted() {
+                        pc = end as usize;
+                    }
+                }
+                Op::Partial { target, indent } => {
+                    if target != NO_TARGET {
+                        self.call(&mut pc, target as usize, indent)?;
+                    }
+                }
+                Op::DynPartial { name, indent } => {
+                    let mut partial = String::new();
+                    self.lookup(name).write(&mut partial, Esc::Raw);
+                    if let Some(&target) = t.partials.get(partial.as_str()) {
+                        self.call(&mut pc, target as usize, indent)?;
+                    }
+                }
+                Op::Indent => out.push_str(&self.indent),
+                Op::Return => match self.calls.pop() {
+                    Some(c) => {
+                        pc = c.ret;
+                        self.indent.truncate(c.indent_len);
+                    }
+                    None => break,
+                },
+            }
+            if out.len() > max_len {
+                return Err(RenderError::OutputTooLarge {
+                    limit: limits.max_output_bytes,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn call(&mut self, pc: &mut usize, target: usize, indent: (u32, u32)) -> Result<(), RenderError> {
+        let limit = self.t.limits.max_partial_depth;
+        if self.calls.len() >= limit {
+            return Err(RenderError::PartialTooDeep { limit });
+        }
+        self.calls.push(Call {
+            ret: *pc,
+            indent_len: self.indent.len(),
+        });
+        let (start, len) = (indent.0 as usize, indent.1 as usize);
+        self.indent
+            .push_str(self.t.text.get(start..start + len).unwrap_or_default());
+        *pc = target;
+        Ok(())
+    }
+
+    #[inline]
+    fn lookup(&self, name: u32) -> Val<'a> {
+        match self.t.names.get(name as usize) {
+            Some(name) => resolve(&self.ctx, &self.scope, name),
+            None => Val::Missing,
+        }
+    }
+}
+
+/// Mustache name resolution: the first segment is looked up from the innermost context outwards
+/// (the first context that has it wins); the remaining segments are read from that value only,
+/// so a broken chain is empty rather than falling back to an outer context.
+fn resolve<'a>(ctx: &Stack<Val<'a>>, scope: &Scope<'a>, name: &Name) -> Val<'a> {
+    let Some((first, rest)) = name.parts.split_first() else {
+        return ctx.top().unwrap_or_default();
+    };
+    let mut found = None;
+    for frame in ctx.iter_rev() {
+        found = match *frame {
+            Val::Root => scope.root_get(first, name.slot),
+            v => v.get(first, false),
+        };
+        if found.is_some() {
+            break;
+        }
+    }
+    let mut v = found.unwrap_or_default();
+    for part in rest {
+        match v.get(part, true) {
+            Some(next) => v = next,
+            None => return Val::Missing,
+        }
+    }
+    v
+}
+
+/// A stack that keeps its first few entries inline, so typical renders allocate nothing for it.
+const INLINE: usize = 8;
+
+struct Stack<T: Copy + Default> {
+    inline: [T; INLINE],
+    len: usize,
+    spill: Vec<T>,
+}
+
+impl<T: Copy + Default> Stack<T> {
+    fn new() -> Self {
+        Stack {
+            inline: [T::default(); INLINE],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, v: T) {
+        if self.len < INLINE {
+            self.inline[self.len] = v;
+        } else {
+            self.spill.push(v);
+        }
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        if self.len >= INLINE {
+            self.spill.pop()
+        } else {
+            Some(self.inline[self.len])
+        }
+    }
+
+    fn top(&self) -> Option<T> {
+        let i = self.len.checked_sub(1)?;
+        if i >= INLINE {
+            self.spill.last().copied()
+        } else {
+            Some(self.inline[i])
+        }
+    }
+
+    fn top_mut(&mut self) -> Option<&mut T> {
+        let i = self.len.checked_sub(1)?;
+        if i >= INLINE {
+            self.spill.last_mut()
+        } else {
+            Some(&mut self.inline[i])
+        }
+    }
+
+    fn iter_rev(&self) -> impl Iterator<Item = &T> {
+        self.spill
+            .iter()
+            .rev()
+            .chain(self.inline[..self.len.min(INLINE)].iter().rev())
+    }
+}
