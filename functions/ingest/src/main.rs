@@ -1,0 +1,18 @@
+//! Lambda entry point: settings and clients once per cold start, then one call of [`ingest::Ingest::handle`] per
+//! request.
+
+use lambda_http::{Error, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let config = ingest::Config::from_env().await?;
+    let store = particle_store::open(&config.store).await?;
+    tracing::info!(store = %store.describe(), "ingest ready");
+    let endpoint = ingest::Ingest::new(store, config.retention, config.secret.expose());
+    let endpoint = &endpoint;
+    lambda_http::run(service_fn(move |request| async move {
+        Ok::<_, std::convert::Infallible>(endpoint.handle(request).await)
+    }))
+    .await
+}

@@ -1,0 +1,357 @@
+//! The handler driven by real Lambda event fixtures (API Gateway HTTP API v2 and a Function URL), against both
+//! store backends. Every refused request must store nothing.
+
+use std::sync::Arc;
+
+use ingest::Ingest;
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Response};
+use particle_store::repo::events::TimeRange;
+use particle_store::{EventRepo, ItemStore, Retention};
+use serde_json::{Value, json};
+
+const SECRET: &str = "local-dev-secret-change-me";
+const DEVICE: &str = "3f002b000000000000000000";
+const APIGW_FORM: &str = include_str!("../../../fixtures/lambda/apigw-v2-ingest-form.json");
+const URL_JSON: &str = include_str!("../../../fixtures/lambda/function-url-ingest-json.json");
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (store, _dir) = particle_store::testing::sqlite_store().await;
+                    super::$name(std::sync::Arc::new(store)).await;
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(std::sync::Arc::new(particle_store::testing::dynamo_store().await)).await;
+                }
+            )*
+        }
+    };
+}
+
+both_backends!(
+    default_form_webhook_through_api_gateway,
+    json_webhook_through_function_url,
+    form_and_json_of_one_event_store_it_once,
+    bad_inputs_store_nothing,
+    content_type_is_sniffed_when_missing,
+);
+
+fn fixture(text: &str) -> Value {
+    serde_json::from_str(text).expect("fixture is JSON")
+}
+
+fn request(event: &Value) -> lambda_http::Request {
+    lambda_http::request::from_str(&event.to_string())
+        .expect("fixture deserialises as a Lambda HTTP request")
+}
+
+fn with_header(mut event: Value, name: &str, value: Option<&str>) -> Value {
+    let headers = event["headers"].as_object_mut().expect("headers");
+    match value {
+        Some(v) => headers.insert(name.to_owned(), Value::from(v)),
+        None => headers.remove(name),
+    };
+    event
+}
+
+fn with_body(mut event: Value, body: &str) -> Value {
+    event["body"] = Value::from(body);
+    event["isBase64Encoded"] = Value::from(false);
+    event
+}
+
+fn with_method(mut event: Value, method: &str) -> Value {
+    event["requestContext"]["http"]["method"] = Value::from(method);
+    event
+}
+
+fn body_json(response: &Response<Body>) -> Value {
+    serde_json::from_slice(response.body().as_ref()).expect("JSON body")
+}
+
+async fn stored(store: &Arc<dyn ItemStore>) -> usize {
+    let repo = EventRepo::new(store.clone(), Retention::Forever);
+    repo.by_device(DEVICE, &TimeRange::default(), None)
+        .await
+        .expect("query")
+        .len()
+}
+
+fn endpoint(store: &Arc<dyn ItemStore>) -> Ingest {
+    Ingest::new(store.clone(), Retention::Forever, SECRET)
+}
+
+async fn default_form_webhook_through_api_gateway(store: Arc<dyn ItemStore>) {
+    let ingest = endpoint(&store);
+    let event = fixture(APIGW_FORM);
+    let first = ingest.handle(request(&event)).await;
+    assert_eq!(first.status(), StatusCode::CREATED, "{:?}", first.body());
+    let first_body = body_json(&first);
+    assert_eq!(first_body["status"], "stored");
+    let id = first_body["id"].as_str().expect("id").to_owned();
+    assert_eq!(id.len(), 32);
+    assert_eq!(first.headers()["content-type"], "application/json");
+    let second = ingest.handle(request(&event)).await;
+    assert_eq!(second.status(), StatusCode::OK);
+    assert_eq!(body_json(&second), json!({"status": "duplicate", "id": id}));
+    assert_eq!(stored(&store).await, 1);
+    let events = EventRepo::new(store, Retention::Forever)
+        .by_device(DEVICE, &TimeRange::default(), None)
+        .await
+        .expect("query");
+    assert_eq!(
+        (events[0].name.as_str(), events[0].data.as_str()),
+        ("demo", "mydata")
+    );
+    assert_eq!(events[0].published_at, "2017-02-01T21:08:05.763Z");
+}
+
+async fn json_webhook_through_function_url(store: Arc<dyn ItemStore>) {
+    let ingest = endpoint(&store);
+    let event = fixture(URL_JSON);
+    assert_eq!(
+        ingest.handle(request(&event)).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        ingest.handle(request(&event)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(stored(&store).await, 1);
+}
+
+async fn form_and_json_of_one_event_store_it_once(store: Arc<dyn ItemStore>) {
+    let ingest = endpoint(&store);
+    let form = ingest.handle(request(&fixture(APIGW_FORM))).await;
+    let json = ingest.handle(request(&fixture(URL_JSON))).await;
+    assert_eq!(
+        (form.status(), json.status()),
+        (StatusCode::CREATED, StatusCode::OK)
+    );
+    assert_eq!(body_json(&form)["id"], body_json(&json)["id"]);
+    assert_eq!(stored(&store).await, 1);
+}
+
+async fn content_type_is_sniffed_when_missing(store: Arc<dyn ItemStore>) {
+    let ingest = endpoint(&store);
+    let form = with_header(fixture(APIGW_FORM), "content-type", None);
+    assert_eq!(
+        ingest.handle(request(&form)).await.status(),
+        StatusCode::CREATED
+    );
+    let json = with_header(fixture(URL_JSON), "content-type", None);
+    assert_eq!(
+        ingest.handle(request(&json)).await.status(),
+        StatusCode::OK,
+        "same event, sniffed as JSON"
+    );
+}
+
+async fn bad_inputs_store_nothing(store: Arc<dyn ItemStore>) {
+    let ingest = endpoint(&store);
+    let form = || fixture(APIGW_FORM);
+    let json = || fixture(URL_JSON);
+    let good_form = "event=demo&data=mydata&published_at=2017-02-01T21%3A08%3A05.763Z&coreid=3f002b000000000000000000";
+    let cases: Vec<(&str, Value, StatusCode, &str)> = vec![
+        (
+            "no Authorization",
+            with_header(form(), "authorization", None),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (
+            "wrong bearer",
+            with_header(form(), "authorization", Some("Bearer not-the-secret")),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (
+            "wrong basic",
+            with_header(json(), "authorization", Some("Basic cGFydGljbGU6bm9wZQ==")),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (
+            "GET",
+            with_method(form(), "GET"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            "PUT",
+            with_method(json(), "PUT"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            "text/plain",
+            with_header(form(), "content-type", Some("text/plain")),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            "xml",
+            with_header(
+                with_body(json(), "<event/>"),
+                "content-type",
+                Some("application/xml"),
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            "unsniffable",
+            with_header(with_body(form(), "just some text"), "content-type", None),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            "latin1",
+            with_header(
+                json(),
+                "content-type",
+                Some("application/json; charset=latin1"),
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            "too large",
+            with_body(form(), &format!("{good_form}&pad={}", "x".repeat(70_000))),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+        (
+            "bad JSON",
+            with_body(json(), "{\"event\": \"demo\""),
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+        ),
+        (
+            "JSON array",
+            with_body(json(), "[1]"),
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+        ),
+        (
+            "empty body",
+            with_body(form(), ""),
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+        ),
+        (
+            "repeated form field",
+            with_body(form(), &format!("{good_form}&data=again")),
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+        ),
+        (
+            "form not UTF-8",
+            with_body(form(), &good_form.replace("mydata", "%C3%28")),
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+        ),
+        (
+            "bad coreid",
+            with_body(
+                form(),
+                &good_form.replace("3f002b000000000000000000", "3f002b"),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            "bad published_at",
+            with_body(
+                form(),
+                &good_form.replace("2017-02-01T21%3A08%3A05.763Z", "yesterday"),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            "missing event",
+            with_body(form(), &good_form.replace("event=demo&", "")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            "name too long",
+            with_body(
+                form(),
+                &good_form.replace("event=demo", &format!("event={}", "n".repeat(65))),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            "data too large",
+            with_body(form(), &good_form.replace("mydata", &"d".repeat(16_385))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            "data not a string",
+            with_body(
+                json(),
+                &format!(
+                    "{{\"event\":\"demo\",\"data\":5,\"published_at\":\"2017-02-01T21:08:05.763Z\",\"coreid\":\"{DEVICE}\"}}"
+                ),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+    ];
+    for (what, event, status, code) in cases {
+        let response = ingest.handle(request(&event)).await;
+        assert_eq!(response.status(), status, "{what}: {:?}", response.body());
+        let body = body_json(&response);
+        assert_eq!(body["error"], code, "{what}");
+        let message = body["message"].as_str().unwrap_or("");
+        assert!(message.len() > 10, "{what}: a sentence, got {message:?}");
+        assert!(
+            !message.contains(SECRET),
+            "{what}: the secret never appears in an answer"
+        );
+    }
+    assert_eq!(
+        stored(&store).await,
+        0,
+        "no refused request stored anything"
+    );
+    // Headers that help a client recover.
+    let r = ingest.handle(request(&with_method(form(), "GET"))).await;
+    assert_eq!(r.headers()["allow"], "POST");
+    let r = ingest
+        .handle(request(&with_header(form(), "authorization", None)))
+        .await;
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap_or("")
+            .contains("Bearer")
+    );
+}
+
+/// A store that cannot be written (a table that does not exist on the local server) gives 503, not a crash.
+#[tokio::test]
+async fn store_failure_is_503() {
+    let client = particle_store::testing::dynamo_client().await;
+    let store: Arc<dyn ItemStore> = Arc::new(particle_store::dynamo::DynamoStore::new(
+        client,
+        "no-such-table",
+    ));
+    let response = endpoint(&store).handle(request(&fixture(APIGW_FORM))).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body_json(&response)["error"], "store_unavailable");
+    assert_eq!(response.headers()["retry-after"], "5");
+}
