@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# `make smoke`: runs the README's run command in the background on a scratch SQLite file and checks the ingest
+# endpoint end to end with curl: Particle's default form webhook (201, then 200), the same event as JSON (200),
+# a new JSON event (201), every class of bad input (its status, nothing stored), and the stored row count.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+port=$(free_port)
+db="$LOCAL/smoke-$$.db"
+log="$LOCAL/smoke-$$.log"
+mkdir -p "$LOCAL"
+rm -f "$db"*
+PORT=$port STORE="sqlite:$db" "$ROOT/scripts/run.sh" >"$log" 2>&1 &
+run_pid=$!
+cleanup() {
+  pkill -P "$run_pid" 2>/dev/null || true
+  kill "$run_pid" 2>/dev/null || true
+  wait "$run_pid" 2>/dev/null || true
+  rm -f "$db"*
+}
+trap cleanup EXIT
+wait_http "http://127.0.0.1:$port/" 300 || { cat "$log" >&2; die "cargo lambda watch did not start"; }
+
+url="http://127.0.0.1:$port/lambda-url/ingest/"
+secret="local-dev-secret-change-me"
+form='event=demo&data=mydata&published_at=2017-02-01T21%3A08%3A05.763Z&coreid=3f002b000000000000000000'
+json='{"event":"demo","data":"mydata","published_at":"2017-02-01T21:08:05.763Z","coreid":"3f002b000000000000000000"}'
+failures=0
+
+# check NAME EXPECTED_STATUS curl-args...
+check() {
+  local name=$1 want=$2; shift 2
+  local got
+  got=$(curl -s -o "$LOCAL/smoke-body" -w '%{http_code}' --max-time 900 "$@" || true)
+  if [ "$got" = "$want" ]; then
+    printf '  ok    %-34s %s %s\n' "$name" "$got" "$(head -c 120 "$LOCAL/smoke-body")"
+  else
+    printf '  FAIL  %-34s want %s got %s %s\n' "$name" "$want" "$got" "$(head -c 200 "$LOCAL/smoke-body")"
+    failures=$((failures + 1))
+  fi
+}
+stored() {
+  python3 - "$db" <<'PY'
+import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM items WHERE sk LIKE 'EVENT#%'").fetchone()[0])
+PY
+}
+
+say "ingest at $url (the first request compiles the function)"
+check "form webhook, first"            201 -H "Authorization: Bearer $secret" -H 'Content-Type: application/x-www-form-urlencoded' --data "$form" "$url"
+check "form webhook, again"            200 -H "Authorization: Bearer $secret" -H 'Content-Type: application/x-www-form-urlencoded' --data "$form" "$url"
+check "same event as JSON"             200 -u "particle:$secret" -H 'Content-Type: application/json' --data "$json" "$url"
+check "new event as JSON"              201 -u "particle:$secret" -H 'Content-Type: application/json' --data "${json/mydata/other}" "$url"
+check "new event as JSON, again"       200 -u "particle:$secret" -H 'Content-Type: application/json' --data "${json/mydata/other}" "$url"
+n_good=$(stored)
+check "no secret"                      401 -H 'Content-Type: application/x-www-form-urlencoded' --data "${form/demo/a1}" "$url"
+check "wrong secret"                   401 -H 'Authorization: Bearer nope' --data "${form/demo/a2}" "$url"
+check "GET"                            405 -H "Authorization: Bearer $secret" "$url"
+check "text/plain"                     415 -H "Authorization: Bearer $secret" -H 'Content-Type: text/plain' --data "${form/demo/a3}" "$url"
+check "no content type, not sniffable" 415 -H "Authorization: Bearer $secret" -H 'Content-Type:' --data-binary 'hello world' "$url"
+check "over 64 KiB"                    413 -H "Authorization: Bearer $secret" -H 'Content-Type: application/x-www-form-urlencoded' --data "${form/demo/a4}&pad=$(head -c 70000 /dev/zero | tr '\0' x)" "$url"
+check "malformed JSON"                 400 -H "Authorization: Bearer $secret" -H 'Content-Type: application/json' --data '{"event":' "$url"
+check "invalid coreid"                 422 -H "Authorization: Bearer $secret" -H 'Content-Type: application/x-www-form-urlencoded' --data "${form/3f002b000000000000000000/xyz}" "$url"
+check "data over 16384 bytes"          422 -H "Authorization: Bearer $secret" -H 'Content-Type: application/x-www-form-urlencoded' --data "${form/mydata/$(head -c 16385 /dev/zero | tr '\0' d)}" "$url"
+n_after=$(stored)
+printf '  stored events: %s after the good requests, %s after the bad ones\n' "$n_good" "$n_after"
+[ "$n_good" = 2 ] && [ "$n_after" = 2 ] || { echo "  FAIL  expected exactly 2 stored events"; failures=$((failures + 1)); }
+[ "$failures" = 0 ] || { echo "--- run log ---"; tail -40 "$log"; die "$failures smoke check(s) failed"; }
+say "smoke: all checks passed"

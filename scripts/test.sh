@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite. Installs what it lacks, starts a DynamoDB-compatible server (moto) on 127.0.0.1,
+# runs every Rust test (nextest when available) and the CDK tests, stops the server, and fails if anything fails.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+"$ROOT/scripts/setup.sh" --infra
+
+mkdir -p "$LOCAL"
+port=$(free_port)
+log="$LOCAL/moto.log"
+say "starting moto on 127.0.0.1:$port (log: .local/moto.log)"
+"$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+moto_pid=$!
+trap 'kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
+wait_http "http://127.0.0.1:$port/moto-api/" 30 || { cat "$log" >&2; die "moto did not start"; }
+
+export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$port"
+export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+
+cd "$ROOT"
+if cargo nextest --version >/dev/null 2>&1; then
+  say "cargo nextest run --workspace"
+  cargo nextest run --workspace --locked --no-fail-fast
+else
+  say "cargo test --workspace (cargo-nextest not installed)"
+  cargo test --workspace --locked --no-fail-fast
+fi
+# Doc tests are not run by nextest.
+say "cargo test --doc"
+cargo test --workspace --locked --doc
+
+say "infra: type check and jest"
+(cd "$ROOT/infra" && npx tsc --noEmit && npx jest --ci)
+say "all tests passed"
