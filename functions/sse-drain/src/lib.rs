@@ -1,6 +1,32 @@
-//! `sse-drain`: drains the Particle event stream into the store in bounded windows.
+//! `sse-drain`: drains the Particle event stream into the store in bounded windows, losing nothing it could
+//! keep. Runs on an EventBridge schedule in Lambda, or as a plain process outside it.
 //!
 //! Module map:
+//! - [`config`]: settings from the environment ([`DrainConfig`]).
 //! - [`parser`]: WHATWG `text/event-stream` parser (incremental, bounded).
+//! - [`decode`]: one SSE event to a device [`particle_events::Event`], a cloud event, or a bad one.
+//! - [`connect`]: opening the stream and classifying Particle's answer (stream, 401/403, 529, ...).
+//! - [`budget`]: the open budget and 529 backoff shared by every drainer through the store.
+//! - [`reconnect`]: capped exponential backoff with jitter for reconnects.
+//! - [`sink`]: batched, idempotent event writes (25 per batch, at least every second).
+//! - [`gaps`]: gap items, the spans in which the stream was down.
+//! - [`window`]: one window, the loop that ties these together ([`Drainer`]).
+//! - [`summary`]: the per-window counters and summary log line.
+//! - [`lambda`]: the scheduled-invocation handler; [`cli`]: the plain-process mode.
 
+pub mod budget;
+pub mod cli;
+pub mod config;
+pub mod connect;
+pub mod decode;
+pub mod gaps;
+pub mod lambda;
 pub mod parser;
+pub mod reconnect;
+pub mod sink;
+pub mod summary;
+pub mod window;
+
+pub use config::DrainConfig;
+pub use summary::{EndReason, WindowSummary};
+pub use window::{Drainer, WindowError, WindowOutcome};

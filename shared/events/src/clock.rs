@@ -49,6 +49,14 @@ pub fn format_utc(t: OffsetDateTime) -> Option<String> {
     Some(out)
 }
 
+/// Unix milliseconds in the normalised shape (empty for times RFC 3339 cannot express).
+pub fn format_unix_ms(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(format_utc)
+        .unwrap_or_default()
+}
+
 /// Now, in the normalised shape.
 pub fn now_rfc3339() -> String {
     format_utc(OffsetDateTime::from(SystemTime::now())).unwrap_or_default()
@@ -89,6 +97,15 @@ mod tests {
             normalize_rfc3339("2017-02-01t21:08:05.763z").as_deref(),
             Some("2017-02-01T21:08:05.763Z")
         );
+    }
+
+    #[test]
+    fn formats_unix_ms() {
+        assert_eq!(
+            format_unix_ms(1_486_000_085_763),
+            "2017-02-02T01:48:05.763Z"
+        );
+        assert_eq!(format_unix_ms(0), "1970-01-01T00:00:00.000Z");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Webhook bodies: Particle's default body (form-urlencoded or JSON) and the project's recommended JSON.
 //!
 //! Default body (`reference/particle.md` §1.3): `event`, `data`, `coreid`, `published_at`, all strings.
-//! Recommended JSON (`fixtures/particle-webhook.json`): the defaults plus `product_id` (`{{PRODUCT_ID}}`),
+//! Recommended JSON (`webhooks/ingest.json`): the defaults plus `product_id` (`{{PRODUCT_ID}}`),
 //! `fw_version` (`{{PRODUCT_VERSION}}`) and `particle_event_id` (`{{PARTICLE_EVENT_ID}}`); Particle renders
 //! object-form JSON values as strings, so numbers are accepted as numbers or decimal strings, and empty strings
 //! (a sandbox device has no product) read as absent. `name` is accepted for `event`. Other fields are ignored.

@@ -1,0 +1,173 @@
+//! The stream's shared state in the store (`STREAM#<key>` / `STATE`): the open budget and the 529 backoff.
+//!
+//! Particle allows 100 stream opens per 5 minutes per public IP and answers 529, then locks the IP out, past
+//! that. A crash loop or a bug must never get there, so every open first takes a slot from a budget kept in the
+//! store and shared by every invocation (default 20 per 5 minutes), and a 529 is written down so that later
+//! invocations wait without connecting. Updates are optimistic: read, change, write with `ver` unchanged.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use particle_store::{Condition, Item, ItemStore, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Attempts of one read-modify-write before giving up (other drainers won every race).
+const CAS_ATTEMPTS: u32 = 8;
+
+/// The stored state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StreamState {
+    /// Version for optimistic concurrency.
+    #[serde(default)]
+    pub ver: i64,
+    /// Unix milliseconds of recent opens (pruned to the budget period).
+    #[serde(default)]
+    pub opens: Vec<i64>,
+    /// No drainer connects before this time (Unix milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_until: Option<i64>,
+    /// Why (`"http_529"`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_reason: Option<String>,
+}
+
+/// The answer to "may I open the stream now?".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Permit {
+    /// Yes; one slot of the budget is now used.
+    Granted,
+    /// No: the budget is spent until `retry_at_ms`.
+    Exhausted { retry_at_ms: i64 },
+    /// No: a backoff (after a 529) holds until `until_ms`.
+    BackingOff { until_ms: i64, reason: String },
+}
+
+/// The budget of one stream.
+#[derive(Debug, Clone)]
+pub struct OpenBudget {
+    store: Arc<dyn ItemStore>,
+    pk: String,
+    limit: usize,
+    period_ms: i64,
+}
+
+impl OpenBudget {
+    pub fn new(store: Arc<dyn ItemStore>, stream_key: &str, limit: u32, period: Duration) -> Self {
+        OpenBudget {
+            store,
+            pk: format!("STREAM#{stream_key}"),
+            limit: limit as usize,
+            period_ms: i64::try_from(period.as_millis()).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// Takes one open from the budget if the budget and any backoff allow it at `now_ms`.
+    pub async fn acquire(&self, now_ms: i64) -> Result<Permit, StoreError> {
+        self.update(|state| {
+            if let Some(until) = state.backoff_until.filter(|u| *u > now_ms) {
+                let reason = state
+                    .backoff_reason
+                    .clone()
+                    .unwrap_or_else(|| "backoff".to_owned());
+                return (
+                    Permit::BackingOff {
+                        until_ms: until,
+                        reason,
+                    },
+                    false,
+                );
+            }
+            let since = now_ms.saturating_sub(self.period_ms);
+            state.opens.retain(|t| *t > since);
+            if state.opens.len() >= self.limit {
+                let oldest = state.opens.iter().min().copied().unwrap_or(now_ms);
+                return (
+                    Permit::Exhausted {
+                        retry_at_ms: oldest + self.period_ms,
+                    },
+                    false,
+                );
+            }
+            state.opens.push(now_ms);
+            (Permit::Granted, true)
+        })
+        .await
+    }
+
+    /// Records that nobody may connect before `until_ms` (kept if a later backoff is already stored).
+    pub async fn back_off(&self, until_ms: i64, reason: &str) -> Result<(), StoreError> {
+        self.update(|state| {
+            if state.backoff_until.is_some_and(|u| u >= until_ms) {
+                return ((), false);
+            }
+            state.backoff_until = Some(until_ms);
+            state.backoff_reason = Some(reason.to_owned());
+            ((), true)
+        })
+        .await
+    }
+
+    /// The stored state (for tests and diagnostics).
+    pub async fn state(&self) -> Result<StreamState, StoreError> {
+        Ok(self.read().await?.map(|(s, _)| s).unwrap_or_default())
+    }
+
+    async fn read(&self) -> Result<Option<(StreamState, i64)>, StoreError> {
+        let Some(item) = self.store.get(&self.pk, "STATE").await? else {
+            return Ok(None);
+        };
+        let state: StreamState =
+            serde_json::from_value(Value::Object(item.attrs)).map_err(|e| StoreError::Corrupt {
+                pk: self.pk.clone(),
+                sk: "STATE".to_owned(),
+                reason: e.to_string(),
+            })?;
+        let ver = state.ver;
+        Ok(Some((state, ver)))
+    }
+
+    /// Read-modify-write with optimistic concurrency; `change` returns its answer and whether to write.
+    async fn update<T>(
+        &self,
+        mut change: impl FnMut(&mut StreamState) -> (T, bool),
+    ) -> Result<T, StoreError> {
+        for _ in 0..CAS_ATTEMPTS {
+            let current = self.read().await?;
+            let mut state = current.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
+            let (answer, write) = change(&mut state);
+            if !write {
+                return Ok(answer);
+            }
+            let condition = match &current {
+                None => Condition::Absent,
+                Some((_, ver)) => Condition::IntEquals {
+                    attr: "ver".to_owned(),
+                    value: *ver,
+                },
+            };
+            state.ver = current.map(|(_, v)| v + 1).unwrap_or(1);
+            // A struct of plain fields always serialises to an object.
+            let attrs = serde_json::to_value(&state)
+                .ok()
+                .and_then(|v| v.as_object().cloned())
+                .unwrap_or_default();
+            let item = Item {
+                pk: self.pk.clone(),
+                sk: "STATE".to_owned(),
+                gsi1: None,
+                expires_at: None,
+                attrs,
+            };
+            if self.store.put(&item, condition).await? {
+                return Ok(answer);
+            }
+            tracing::debug!(pk = %self.pk, "stream state changed concurrently; retrying");
+        }
+        Err(StoreError::Unprocessed {
+            operation: "stream state update",
+            remaining: 1,
+            attempts: CAS_ATTEMPTS,
+        })
+    }
+}

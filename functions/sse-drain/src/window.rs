@@ -1,0 +1,494 @@
+//! One drain window: open (within the shared budget), read, decode, batch-write, reconnect, record gaps, and
+//! return before the deadline with everything received flushed.
+//!
+//! Every await has a bound derived from the window's end or the invocation's hard deadline, so no stalled
+//! socket, slow store or long backoff can run an invocation into its timeout.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use particle_events::clock;
+use particle_store::{EventRepo, ItemStore, StoreError};
+use thiserror::Error;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::budget::{OpenBudget, Permit};
+use crate::config::DrainConfig;
+use crate::connect::{self, Opened};
+use crate::decode::{Decoded, decode};
+use crate::gaps::{Gap, GapLog, GapReason};
+use crate::parser::SseParser;
+use crate::reconnect::Reconnect;
+use crate::sink::Sink;
+use crate::summary::{EndReason, WindowSummary};
+
+/// Longest wait for a connection to open.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a mid-window flush keeps retrying before the window gives up reading.
+const FLUSH_RETRY: Duration = Duration::from_secs(10);
+
+/// Why a window ended with an error (its summary is still returned and logged).
+#[derive(Debug, Error)]
+pub enum WindowError {
+    #[error(
+        "Particle refused the access token (HTTP {status}: {detail}); check PARTICLE_ACCESS_TOKEN"
+    )]
+    AuthRefused { status: u16, detail: String },
+    #[error(
+        "Particle refused the stream request (HTTP {status}: {detail}); check PARTICLE_EVENTS_PATH and SSE_EVENT_PREFIX"
+    )]
+    Refused { status: u16, detail: String },
+    #[error("the store failed ({source}); {unflushed} received events could not be stored")]
+    Store { source: StoreError, unflushed: u64 },
+}
+
+/// A finished window.
+#[derive(Debug)]
+pub struct WindowOutcome {
+    pub summary: WindowSummary,
+    pub error: Option<WindowError>,
+}
+
+/// Everything that outlives a window: settings, the HTTP client, the store.
+#[derive(Debug)]
+pub struct Drainer {
+    config: DrainConfig,
+    client: reqwest::Client,
+    repo: EventRepo,
+    budget: OpenBudget,
+    gaps: GapLog,
+    stop: Option<watch::Receiver<bool>>,
+}
+
+impl Drainer {
+    /// A drainer; `stop` (when given) ends the current window early, cleanly, when it turns `true`.
+    pub fn new(
+        config: DrainConfig,
+        store: Arc<dyn ItemStore>,
+        stop: Option<watch::Receiver<bool>>,
+    ) -> Result<Self, reqwest::Error> {
+        let key = config.stream_key();
+        Ok(Drainer {
+            client: connect::client()?,
+            repo: EventRepo::new(Arc::clone(&store), config.retention),
+            budget: OpenBudget::new(
+                Arc::clone(&store),
+                &key,
+                config.open_budget,
+                config.open_budget_period,
+            ),
+            gaps: GapLog::new(store, &key, config.retention),
+            config,
+            stop,
+        })
+    }
+
+    pub fn config(&self) -> &DrainConfig {
+        &self.config
+    }
+
+    /// The shared open budget of this drainer's stream.
+    pub fn budget(&self) -> &OpenBudget {
+        &self.budget
+    }
+
+    /// The gap log of this drainer's stream.
+    pub fn gaps(&self) -> &GapLog {
+        &self.gaps
+    }
+
+    /// Drains until `window_end`; the final flush may run until `hard_deadline`. `drainer_id` names this
+    /// window in gap items (the Lambda request id, or a random id).
+    pub async fn run_window(
+        &self,
+        window_end: Instant,
+        hard_deadline: Instant,
+        drainer_id: &str,
+    ) -> WindowOutcome {
+        let started = Instant::now();
+        let mut window = Window {
+            drainer: self,
+            drainer_id: drainer_id.to_owned(),
+            window_end: window_end.min(hard_deadline),
+            hard_deadline,
+            parser: SseParser::new(),
+            sink: Sink::new(self.repo.clone()),
+            summary: WindowSummary::default(),
+            gap: Some((now_ms(), GapReason::Startup)),
+            reconnect: Reconnect::new(self.config.reconnect_min, self.config.reconnect_max),
+            stop: self.stop.clone(),
+        };
+        let driven = window.drive().await;
+        let mut error = match driven {
+            Ok(reason) => {
+                window.summary.ended_by = reason;
+                None
+            }
+            Err(e) => {
+                window.summary.ended_by = match e {
+                    WindowError::AuthRefused { .. } => EndReason::AuthRefused,
+                    WindowError::Refused { .. } => EndReason::Refused,
+                    WindowError::Store { .. } => EndReason::StoreFailed,
+                };
+                Some(e)
+            }
+        };
+        // Everything received is flushed before returning; a failure here is reported, never silent.
+        if let Err(source) = window.sink.flush(hard_deadline).await {
+            let unflushed = window.sink.pending() as u64;
+            tracing::error!(error = %source, unflushed, "final flush failed: received events were not stored");
+            window.summary.ended_by = EndReason::StoreFailed;
+            error = Some(WindowError::Store { source, unflushed });
+        }
+        window.end_gap().await;
+        let stats = window.parser.stats();
+        let summary = &mut window.summary;
+        summary.stored = window.sink.stored;
+        summary.duplicates = window.sink.duplicates;
+        summary.unflushed = window.sink.pending() as u64;
+        summary.bytes = stats.bytes;
+        summary.oversized_lines = stats.oversized_lines;
+        summary.keepalives = stats.comments + stats.blank_lines.saturating_sub(stats.events);
+        summary.elapsed_ms = started.elapsed().as_millis() as u64;
+        summary.log(&self.config.stream_key());
+        WindowOutcome {
+            summary: window.summary,
+            error,
+        }
+    }
+}
+
+/// How a connection ended.
+enum StreamEnd {
+    /// The window is over (time or stop).
+    Over(EndReason),
+    /// The connection was lost; reconnect.
+    Lost(GapReason),
+}
+
+struct Window<'a> {
+    drainer: &'a Drainer,
+    drainer_id: String,
+    window_end: Instant,
+    hard_deadline: Instant,
+    parser: SseParser,
+    sink: Sink,
+    summary: WindowSummary,
+    /// The open gap: when the stream went down, and the latest reason it stayed down.
+    gap: Option<(i64, GapReason)>,
+    reconnect: Reconnect,
+    stop: Option<watch::Receiver<bool>>,
+}
+
+impl Window<'_> {
+    async fn drive(&mut self) -> Result<EndReason, WindowError> {
+        let config = &self.drainer.config;
+        let url = config.stream_url();
+        let mut connected_before = false;
+        loop {
+            if self.stopped() {
+                return Ok(EndReason::Stopped);
+            }
+            if Instant::now() >= self.window_end {
+                return Ok(EndReason::WindowElapsed);
+            }
+            match self
+                .store_call(self.drainer.budget.acquire(now_ms()))
+                .await?
+            {
+                Permit::Granted => {}
+                Permit::Exhausted { retry_at_ms } => {
+                    self.set_gap_reason(GapReason::BudgetExhausted);
+                    tracing::warn!(retry_at_ms, "stream open budget spent; waiting");
+                    if !self.sleep_until(instant_at_ms(retry_at_ms)).await {
+                        return Ok(self.over_or(EndReason::RateLimited));
+                    }
+                    continue;
+                }
+                Permit::BackingOff { until_ms, reason } => {
+                    self.set_gap_reason(GapReason::RateLimited);
+                    tracing::warn!(
+                        until_ms,
+                        reason,
+                        "not connecting: a rate-limit backoff is in force"
+                    );
+                    if !self.sleep_until(instant_at_ms(until_ms)).await {
+                        return Ok(self.over_or(EndReason::RateLimited));
+                    }
+                    continue;
+                }
+            }
+            self.summary.opens += 1;
+            if connected_before {
+                self.summary.reconnects += 1;
+            }
+            let connect_deadline = (Instant::now() + CONNECT_TIMEOUT).min(self.window_end);
+            match connect::open(
+                &self.drainer.client,
+                &url,
+                config.token.expose(),
+                connect_deadline,
+            )
+            .await
+            {
+                Opened::Stream(response) => {
+                    connected_before = true;
+                    self.end_gap().await;
+                    let up_since = Instant::now();
+                    match self.read(response).await? {
+                        StreamEnd::Over(reason) => return Ok(reason),
+                        StreamEnd::Lost(reason) => {
+                            tracing::info!(reason = reason.as_str(), "stream lost; reconnecting");
+                            self.gap = Some((now_ms(), reason));
+                            self.flush_now().await?;
+                            let delay = self.reconnect.next_delay(up_since.elapsed());
+                            if !self.sleep_until(Instant::now() + delay).await {
+                                return Ok(self.over_or(EndReason::WindowElapsed));
+                            }
+                        }
+                    }
+                }
+                Opened::AuthRefused { status, detail } => {
+                    self.set_gap_reason(GapReason::AuthFailed);
+                    return Err(WindowError::AuthRefused { status, detail });
+                }
+                Opened::Refused { status, detail } => {
+                    self.set_gap_reason(GapReason::Refused);
+                    return Err(WindowError::Refused { status, detail });
+                }
+                Opened::RateLimited {
+                    status,
+                    retry_after,
+                } => {
+                    let wait = retry_after
+                        .unwrap_or_default()
+                        .max(config.rate_limit_backoff);
+                    let until = now_ms() + wait.as_millis() as i64;
+                    tracing::warn!(
+                        status,
+                        wait_s = wait.as_secs(),
+                        "Particle rate limit: no drainer connects before the backoff ends"
+                    );
+                    self.store_call(
+                        self.drainer
+                            .budget
+                            .back_off(until, &format!("http_{status}")),
+                    )
+                    .await?;
+                    self.set_gap_reason(GapReason::RateLimited);
+                    if !self.sleep_until(instant_at_ms(until)).await {
+                        return Ok(self.over_or(EndReason::RateLimited));
+                    }
+                }
+                Opened::Failed { detail } => {
+                    self.set_gap_reason(GapReason::ConnectFailed);
+                    let delay = self.reconnect.next_delay(Duration::ZERO);
+                    tracing::warn!(
+                        detail,
+                        retry_in_ms = delay.as_millis() as u64,
+                        "opening the stream failed"
+                    );
+                    if !self.sleep_until(Instant::now() + delay).await {
+                        return Ok(self.over_or(EndReason::WindowElapsed));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads one connection until it ends, the window ends, or the stream goes silent.
+    async fn read(&mut self, mut response: reqwest::Response) -> Result<StreamEnd, WindowError> {
+        let idle = self.drainer.config.idle_timeout;
+        let mut last_byte = Instant::now();
+        loop {
+            let idle_at = last_byte + idle;
+            let mut wake = self.window_end.min(idle_at);
+            if let Some(due) = self.sink.due_at() {
+                wake = wake.min(due);
+            }
+            let chunk = tokio::select! {
+                chunk = tokio::time::timeout_at(wake, response.chunk()) => chunk,
+                () = wait_stop(&mut self.stop) => {
+                    self.parser.finish();
+                    return Ok(StreamEnd::Over(EndReason::Stopped));
+                }
+            };
+            match chunk {
+                Ok(Ok(Some(bytes))) => {
+                    last_byte = Instant::now();
+                    self.feed(&bytes);
+                }
+                Ok(Ok(None)) => {
+                    self.parser.finish();
+                    return Ok(StreamEnd::Lost(GapReason::StreamEnded));
+                }
+                Ok(Err(e)) => {
+                    self.parser.finish();
+                    tracing::warn!(error = %connect::error_chain(&e), "reading the stream failed");
+                    return Ok(StreamEnd::Lost(GapReason::ReadError));
+                }
+                Err(_) => {
+                    let now = Instant::now();
+                    if now >= self.window_end {
+                        // Whatever event is half-read now belongs to the next (overlapping) window.
+                        self.parser.finish();
+                        return Ok(StreamEnd::Over(EndReason::WindowElapsed));
+                    }
+                    if now >= idle_at {
+                        self.parser.finish();
+                        tracing::warn!(
+                            idle_s = idle.as_secs(),
+                            "no byte within the idle timeout: stream is dead"
+                        );
+                        return Ok(StreamEnd::Lost(GapReason::IdleTimeout));
+                    }
+                }
+            }
+            if self.sink.due() {
+                self.flush_now().await?;
+            }
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        let received_at = clock::now_rfc3339();
+        let Window {
+            parser,
+            sink,
+            summary,
+            ..
+        } = self;
+        parser.feed_with(bytes, |event| {
+            summary.received += 1;
+            match decode(event, &received_at) {
+                Decoded::Device(e) => sink.push(e),
+                Decoded::Cloud => summary.cloud += 1,
+                Decoded::Bad(err) => {
+                    summary.bad += 1;
+                    tracing::debug!(name = event.event_type, error = %err, "bad event skipped");
+                }
+            }
+        });
+    }
+
+    /// Flushes what is buffered; a store that stays down ends the window.
+    async fn flush_now(&mut self) -> Result<(), WindowError> {
+        let deadline = (Instant::now() + FLUSH_RETRY).min(self.hard_deadline);
+        self.sink.flush(deadline).await.map_err(|source| {
+            self.set_gap_reason(GapReason::StoreFailed);
+            WindowError::Store {
+                source,
+                unflushed: self.sink.pending() as u64,
+            }
+        })
+    }
+
+    /// A store call bounded by the hard deadline; failure ends the window.
+    async fn store_call<T>(
+        &self,
+        call: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, WindowError> {
+        match tokio::time::timeout_at(self.hard_deadline, call).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(source)) => Err(WindowError::Store {
+                source,
+                unflushed: self.sink.pending() as u64,
+            }),
+            Err(_) => Err(WindowError::Store {
+                source: StoreError::Unprocessed {
+                    operation: "stream state (deadline reached)",
+                    remaining: 1,
+                    attempts: 1,
+                },
+                unflushed: self.sink.pending() as u64,
+            }),
+        }
+    }
+
+    /// Sleeps until `at`, but not past the window's end or a stop. True if `at` was reached.
+    async fn sleep_until(&mut self, at: Instant) -> bool {
+        let until = at.min(self.window_end);
+        tokio::select! {
+            () = tokio::time::sleep_until(until) => at <= self.window_end,
+            () = wait_stop(&mut self.stop) => false,
+        }
+    }
+
+    /// `Stopped` if a stop was requested, else `reason`.
+    fn over_or(&self, reason: EndReason) -> EndReason {
+        if self.stopped() {
+            EndReason::Stopped
+        } else {
+            reason
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.as_ref().is_some_and(|rx| *rx.borrow())
+    }
+
+    fn set_gap_reason(&mut self, reason: GapReason) {
+        match &mut self.gap {
+            Some((_, r)) => *r = reason,
+            None => self.gap = Some((now_ms(), reason)),
+        }
+    }
+
+    /// Closes the open gap, if any, and stores it.
+    async fn end_gap(&mut self) {
+        let Some((from_ms, reason)) = self.gap.take() else {
+            return;
+        };
+        let to_ms = now_ms();
+        let gap = Gap {
+            from: clock::format_unix_ms(from_ms),
+            to: clock::format_unix_ms(to_ms),
+            duration_ms: to_ms - from_ms,
+            reason,
+            drainer: self.drainer_id.clone(),
+        };
+        let deadline = self
+            .hard_deadline
+            .max(Instant::now() + Duration::from_secs(1));
+        match tokio::time::timeout_at(deadline, self.drainer.gaps.record(&gap)).await {
+            Ok(Ok(())) => self.summary.gaps += 1,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, from = gap.from, reason = reason.as_str(), "gap could not be stored")
+            }
+            Err(_) => tracing::error!(
+                from = gap.from,
+                reason = reason.as_str(),
+                "gap could not be stored before the deadline"
+            ),
+        }
+    }
+}
+
+/// Resolves when a stop is requested; never, without a stop channel.
+async fn wait_stop(stop: &mut Option<watch::Receiver<bool>>) {
+    if let Some(rx) = stop
+        && rx.wait_for(|stopped| *stopped).await.is_ok()
+    {
+        return;
+    }
+    std::future::pending::<()>().await;
+}
+
+/// Wall-clock now, Unix milliseconds.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The monotonic instant of a wall-clock time.
+fn instant_at_ms(ms: i64) -> Instant {
+    let delta = ms.saturating_sub(now_ms());
+    if delta <= 0 {
+        Instant::now()
+    } else {
+        Instant::now() + Duration::from_millis(delta as u64)
+    }
+}

@@ -1,0 +1,218 @@
+//! A Particle event-stream simulator: real HTTP on 127.0.0.1, `text/event-stream`, `:ok` first, Particle's event
+//! format, keepalive newlines, and a script per connection so tests can cut streams mid-event, stall them with the
+//! socket open, refuse with 401 or 529, or send hostile bytes.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use bytes::Bytes;
+use tokio::time::Instant;
+
+/// One step of a scripted stream.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Send these bytes as one write.
+    Write(Bytes),
+    /// Wait.
+    Sleep(Duration),
+    /// Send a bare `\n` keepalive every `every`, for `total`.
+    KeepAlive { every: Duration, total: Duration },
+    /// Keep the socket open and send nothing, forever.
+    Hang,
+}
+
+impl Step {
+    pub fn write(bytes: impl Into<Bytes>) -> Step {
+        Step::Write(bytes.into())
+    }
+}
+
+/// What one connection gets.
+#[derive(Debug, Clone)]
+pub enum Script {
+    /// An error status with a body (e.g. 401 with Particle's JSON error, 529).
+    Status(u16, String),
+    /// 200 `text/event-stream`, then these steps, then the server closes the stream.
+    Stream(Vec<Step>),
+}
+
+/// A request the simulator received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub path_and_query: String,
+    pub authorization: Option<String>,
+    pub at: Instant,
+}
+
+#[derive(Debug)]
+struct Shared {
+    scripts: VecDeque<Script>,
+    fallback: Script,
+    received: Vec<Received>,
+}
+
+/// A running simulator; it stops when dropped.
+#[derive(Debug)]
+pub struct ParticleSse {
+    addr: SocketAddr,
+    shared: Arc<Mutex<Shared>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for ParticleSse {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl ParticleSse {
+    /// Starts a simulator; connections take `scripts` in order, then `fallback` forever.
+    pub async fn start(scripts: Vec<Script>, fallback: Script) -> ParticleSse {
+        let shared = Arc::new(Mutex::new(Shared {
+            scripts: scripts.into(),
+            fallback,
+            received: Vec::new(),
+        }));
+        let app = Router::new()
+            .fallback(serve)
+            .with_state(Arc::clone(&shared));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        ParticleSse {
+            addr,
+            shared,
+            server,
+        }
+    }
+
+    /// Base URL, like `https://api.particle.io`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Requests received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.shared
+            .lock()
+            .map(|s| s.received.clone())
+            .unwrap_or_default()
+    }
+}
+
+async fn serve(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> Response {
+    let script = {
+        let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+        s.received.push(Received {
+            path_and_query: request
+                .uri()
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            authorization: request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            at: Instant::now(),
+        });
+        let fallback = s.fallback.clone();
+        s.scripts.pop_front().unwrap_or(fallback)
+    };
+    match script {
+        Script::Status(code, body) => {
+            let mut response = Response::new(Body::from(body));
+            *response.status_mut() =
+                StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
+        }
+        Script::Stream(steps) => {
+            let body =
+                futures_util::stream::unfold(VecDeque::from(steps), |mut steps| async move {
+                    loop {
+                        match steps.pop_front()? {
+                            Step::Write(bytes) => {
+                                return Some((Ok::<Bytes, Infallible>(bytes), steps));
+                            }
+                            Step::Sleep(d) => tokio::time::sleep(d).await,
+                            Step::KeepAlive { every, total } => {
+                                if total > Duration::ZERO {
+                                    steps.push_front(Step::KeepAlive {
+                                        every,
+                                        total: total.saturating_sub(every),
+                                    });
+                                    steps.push_front(Step::write("\n"));
+                                    steps.push_front(Step::Sleep(every));
+                                }
+                            }
+                            Step::Hang => std::future::pending::<()>().await,
+                        }
+                    }
+                });
+            let mut response = Response::new(Body::from_stream(body));
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/event-stream"),
+            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            response
+        }
+    }
+}
+
+/// One event in Particle's wire format (`reference/particle.md` §5.3): `event:` then `data:` JSON, blank line.
+pub fn event(name: &str, data: &str, coreid: &str, published_at: &str) -> String {
+    let json = serde_json::json!({"data": data, "ttl": 60, "published_at": published_at, "coreid": coreid});
+    format!("event: {name}\ndata: {json}\n\n")
+}
+
+/// `n` distinct events from one device, a millisecond apart, starting at `first`.
+pub fn events(name: &str, coreid: &str, first: usize, n: usize) -> Vec<String> {
+    (first..first + n)
+        .map(|i| {
+            let published_at = format!(
+                "2026-11-26T10:{:02}:{:02}.{:03}Z",
+                i / 60_000 % 60,
+                i / 1000 % 60,
+                i % 1000
+            );
+            event(name, &format!("value-{i}"), coreid, &published_at)
+        })
+        .collect()
+}
+
+/// The stream Particle opens with.
+pub const OK: &str = ":ok\n\n";
+
+/// A stream of `:ok`, the given chunks (one write each, `gap` apart), then keepalives for `tail`.
+pub fn stream_of(chunks: &[String], gap: Duration, tail: Duration) -> Script {
+    let mut steps = vec![Step::write(OK)];
+    for c in chunks {
+        steps.push(Step::write(c.clone()));
+        if gap > Duration::ZERO {
+            steps.push(Step::Sleep(gap));
+        }
+    }
+    steps.push(Step::KeepAlive {
+        every: Duration::from_millis(300),
+        total: tail,
+    });
+    Script::Stream(steps)
+}

@@ -1,0 +1,578 @@
+//! The SSE drainer against the Particle stream simulator, with every store-touching scenario on both backends.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use integration_tests::particle_sse::{OK, ParticleSse, Script, Step, event, events, stream_of};
+use particle_lambda::Secret;
+use particle_store::repo::events::TimeRange;
+use particle_store::{EventRepo, ItemStore, Retention, StoreSetting};
+use sse_drain::gaps::GapReason;
+use sse_drain::{DrainConfig, Drainer, EndReason, WindowError, WindowOutcome};
+use tokio::time::Instant;
+
+const TOKEN: &str = "test-token-0123456789abcdef0123";
+const DEVICE: &str = "0123456789abcdef01234567";
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let (store, _dir) = particle_store::testing::sqlite_store().await;
+                    super::$name(std::sync::Arc::new(store)).await;
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(std::sync::Arc::new(particle_store::testing::dynamo_store().await)).await;
+                }
+            )*
+        }
+    };
+}
+
+both_backends!(
+    clean_stream_stores_each_event_once,
+    closed_mid_event_drops_the_partial_and_reconnects,
+    silent_stall_is_detected_and_reconnected,
+    rate_limit_529_is_honoured_across_invocations,
+    unauthorized_makes_one_attempt,
+    hostile_bytes_are_survived,
+    two_overlapping_drainers_store_each_event_once,
+    never_ending_stream_returns_before_the_deadline_flushed,
+    open_budget_is_never_exceeded,
+);
+
+/// Settings for a test: short windows and timeouts, everything else as in production.
+fn config(sim: &ParticleSse, window: Duration) -> DrainConfig {
+    DrainConfig {
+        api_url: sim.url(),
+        token: Secret::new(TOKEN),
+        events_path: "/v1/devices/events".to_owned(),
+        prefix: Some("env/".to_owned()),
+        window,
+        idle_timeout: Duration::from_secs(1),
+        open_budget: 20,
+        open_budget_period: Duration::from_secs(300),
+        rate_limit_backoff: Duration::from_secs(60),
+        reconnect_min: Duration::from_millis(50),
+        reconnect_max: Duration::from_millis(400),
+        flush_margin: Duration::from_secs(1),
+        store: StoreSetting::Sqlite {
+            path: "unused: the store is passed in".to_owned(),
+        },
+        retention: Retention::Forever,
+    }
+}
+
+async fn drain(config: DrainConfig, store: &Arc<dyn ItemStore>) -> (WindowOutcome, Drainer) {
+    let window = config.window;
+    let drainer = Drainer::new(config, Arc::clone(store), None).expect("drainer");
+    let start = Instant::now();
+    let outcome = drainer
+        .run_window(
+            start + window,
+            start + window + Duration::from_secs(2),
+            "test",
+        )
+        .await;
+    (outcome, drainer)
+}
+
+async fn stored_events(store: &Arc<dyn ItemStore>) -> Vec<particle_events::Event> {
+    EventRepo::new(Arc::clone(store), Retention::Forever)
+        .by_device(DEVICE, &TimeRange::default(), Some(100_000))
+        .await
+        .expect("query")
+}
+
+fn assert_balanced(outcome: &WindowOutcome) {
+    let s = &outcome.summary;
+    assert_eq!(
+        s.received,
+        s.stored + s.duplicates + s.bad + s.cloud + s.unflushed,
+        "nothing unaccounted: {s:?}"
+    );
+}
+
+async fn clean_stream_stores_each_event_once(store: Arc<dyn ItemStore>) {
+    let chunks = events("env/temp", DEVICE, 0, 60);
+    let sim = ParticleSse::start(
+        vec![stream_of(&chunks, Duration::ZERO, Duration::from_secs(30))],
+        Script::Stream(vec![Step::Hang]),
+    )
+    .await;
+    let (outcome, _) = drain(config(&sim, Duration::from_secs(2)), &store).await;
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    let s = &outcome.summary;
+    assert_eq!(
+        (s.received, s.stored, s.duplicates, s.bad),
+        (60, 60, 0, 0),
+        "{s:?}"
+    );
+    assert_eq!((s.opens, s.reconnects), (1, 0));
+    assert_eq!(s.ended_by, EndReason::WindowElapsed);
+    assert!(
+        s.keepalives >= 1,
+        "the :ok comment and keepalives are seen: {s:?}"
+    );
+    assert_balanced(&outcome);
+    let stored = stored_events(&store).await;
+    assert_eq!(stored.len(), 60);
+    assert!(
+        stored
+            .iter()
+            .all(|e| e.source == particle_events::Source::Sse && e.name == "env/temp")
+    );
+    // Token only as a Bearer header; the prefix as the path's last segment, percent-encoded.
+    let requests = sim.received();
+    assert_eq!(
+        requests[0].authorization.as_deref(),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(requests[0].path_and_query, "/v1/devices/events/env%2F");
+}
+
+async fn closed_mid_event_drops_the_partial_and_reconnects(store: Arc<dyn ItemStore>) {
+    let mut first: Vec<Step> = vec![Step::write(OK)];
+    first.extend(events("env/t", DEVICE, 0, 10).into_iter().map(Step::write));
+    first.push(Step::write(format!("event: env/t\ndata: {{\"data\":\"partial\",\"ttl\":60,\"published_at\":\"2026-11-26T11:00:00.000Z\",\"coreid\":\"{DEVICE}\"")));
+    let second = stream_of(
+        &events("env/t", DEVICE, 10, 10),
+        Duration::ZERO,
+        Duration::from_secs(30),
+    );
+    let sim = ParticleSse::start(
+        vec![Script::Stream(first), second],
+        Script::Stream(vec![Step::Hang]),
+    )
+    .await;
+    let (outcome, drainer) = drain(config(&sim, Duration::from_secs(3)), &store).await;
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    let s = &outcome.summary;
+    assert_eq!((s.received, s.stored, s.reconnects), (20, 20, 1), "{s:?}");
+    assert_balanced(&outcome);
+    let stored = stored_events(&store).await;
+    assert_eq!(stored.len(), 20);
+    assert!(
+        stored.iter().all(|e| e.data != "partial"),
+        "the unterminated event is not stored"
+    );
+    let gaps = drainer.gaps().list().await.expect("gaps");
+    assert!(
+        gaps.iter().any(|g| g.reason == GapReason::StreamEnded),
+        "{gaps:?}"
+    );
+    assert!(
+        gaps.iter().any(|g| g.reason == GapReason::Startup),
+        "{gaps:?}"
+    );
+}
+
+async fn silent_stall_is_detected_and_reconnected(store: Arc<dyn ItemStore>) {
+    let mut first = vec![Step::write(OK)];
+    first.extend(events("env/t", DEVICE, 0, 5).into_iter().map(Step::write));
+    first.push(Step::Hang);
+    let second = stream_of(
+        &events("env/t", DEVICE, 5, 5),
+        Duration::ZERO,
+        Duration::from_secs(30),
+    );
+    let sim = ParticleSse::start(
+        vec![Script::Stream(first), second],
+        Script::Stream(vec![Step::Hang]),
+    )
+    .await;
+    let (outcome, drainer) = drain(config(&sim, Duration::from_secs(4)), &store).await;
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_eq!(
+        (outcome.summary.stored, outcome.summary.reconnects),
+        (10, 1),
+        "{:?}",
+        outcome.summary
+    );
+    let requests = sim.received();
+    let stall_to_reconnect = requests[1].at - requests[0].at;
+    assert!(
+        stall_to_reconnect >= Duration::from_secs(1)
+            && stall_to_reconnect < Duration::from_millis(2_500),
+        "idle timeout of 1 s, then a short backoff: {stall_to_reconnect:?}"
+    );
+    let gaps = drainer.gaps().list().await.expect("gaps");
+    assert!(
+        gaps.iter().any(|g| g.reason == GapReason::IdleTimeout),
+        "{gaps:?}"
+    );
+}
+
+async fn rate_limit_529_is_honoured_across_invocations(store: Arc<dyn ItemStore>) {
+    let sim = ParticleSse::start(
+        vec![],
+        Script::Status(529, "{\"error\":\"Too many requests\"}".to_owned()),
+    )
+    .await;
+    let started = particle_events::clock::now_unix();
+    let (outcome, drainer) = drain(config(&sim, Duration::from_secs(1)), &store).await;
+    assert!(
+        outcome.error.is_none(),
+        "a 529 is a wait, not a failure: {:?}",
+        outcome.error
+    );
+    assert_eq!(outcome.summary.ended_by, EndReason::RateLimited);
+    assert_eq!(sim.received().len(), 1);
+    let state = drainer.budget().state().await.expect("state");
+    let until_s = state.backoff_until.expect("backoff stored") / 1000;
+    assert!(
+        (started + 59..=started + 62).contains(&until_s),
+        "{until_s} vs {started}"
+    );
+    assert_eq!(state.backoff_reason.as_deref(), Some("http_529"));
+    // The next invocation (a new process, same store) does not connect before the backoff ends.
+    let (next, next_drainer) = drain(config(&sim, Duration::from_secs(1)), &store).await;
+    assert_eq!(sim.received().len(), 1, "no connection during the backoff");
+    assert_eq!(
+        (next.summary.opens, next.summary.ended_by),
+        (0, EndReason::RateLimited)
+    );
+    let gaps = next_drainer.gaps().list().await.expect("gaps");
+    assert!(
+        gaps.iter()
+            .filter(|g| g.reason == GapReason::RateLimited)
+            .count()
+            >= 2,
+        "{gaps:?}"
+    );
+}
+
+async fn unauthorized_makes_one_attempt(store: Arc<dyn ItemStore>) {
+    let body =
+        r#"{"error":"invalid_token","error_description":"The access token provided is invalid."}"#;
+    let sim = ParticleSse::start(vec![], Script::Status(401, body.to_owned())).await;
+    let start = Instant::now();
+    let (outcome, drainer) = drain(config(&sim, Duration::from_secs(3)), &store).await;
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "ends at once, no reconnect loop"
+    );
+    assert_eq!(sim.received().len(), 1);
+    let error = outcome.error.expect("an error");
+    assert!(
+        matches!(error, WindowError::AuthRefused { status: 401, .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("invalid_token: The access token provided is invalid."),
+        "{message}"
+    );
+    assert!(
+        !message.contains(TOKEN),
+        "the token never appears in errors"
+    );
+    assert_eq!(outcome.summary.ended_by, EndReason::AuthRefused);
+    let gaps = drainer.gaps().list().await.expect("gaps");
+    assert_eq!(
+        gaps.iter().map(|g| g.reason).collect::<Vec<_>>(),
+        [GapReason::AuthFailed]
+    );
+}
+
+async fn hostile_bytes_are_survived(store: Arc<dyn ItemStore>) {
+    let good = |i: usize| {
+        let published_at = format!("2026-11-26T12:00:00.{i:03}Z");
+        event("env/ok", &format!("good-{i}"), DEVICE, &published_at)
+    };
+    let crlf = good(3).replace('\n', "\r\n");
+    let cr_only = good(4).replace('\n', "\r");
+    let utf8 = event(
+        "env/ok",
+        "température 21°C ✓",
+        DEVICE,
+        "2026-11-26T12:00:00.005Z",
+    );
+    let utf8_bytes = utf8.as_bytes();
+    let cut = utf8.find('é').expect("é") + 1; // inside the two-byte é
+    let steps = vec![
+        Step::write(format!("\u{feff}{OK}")),
+        Step::write(good(0)),
+        Step::write("this is not a field line at all\n\n".to_owned()),
+        Step::write(format!("event: env/bad\ndata: {{not json\n\n{}", good(1))),
+        Step::write(format!(
+            "event: env/extra\nid: 7\nretry: 100\nfoo: bar\ndata: {{\"data\":\"x\",\"ttl\":\"60\",\"published_at\":\"2026-11-26T12:00:00.002Z\",\"coreid\":\"{DEVICE}\",\"userid\":\"u\",\"new_field\":[1]}}\n\n"
+        )),
+        Step::write(format!("data: {}\n\n", "x".repeat(1024 * 1024))),
+        Step::write(crlf[..crlf.len() - 1].to_owned()),
+        Step::write(format!("{}{}", &crlf[crlf.len() - 1..], cr_only)),
+        Step::Write(bytes::Bytes::copy_from_slice(&utf8_bytes[..cut])),
+        Step::Write(bytes::Bytes::copy_from_slice(&utf8_bytes[cut..])),
+        Step::write(format!(
+            "event: env/bad\ndata: {{\"data\":\"x\",\"published_at\":\"nope\",\"coreid\":\"{DEVICE}\"}}\n\n"
+        )),
+        Step::write("event: hook-sent/env/ok\ndata: {\"data\":\"undefined\",\"ttl\":60,\"published_at\":\"2026-11-26T12:00:00.100Z\",\"coreid\":\"particle-internal\"}\n\n".to_owned()),
+        Step::KeepAlive {
+            every: Duration::from_millis(200),
+            total: Duration::from_secs(30),
+        },
+    ];
+    let sim = ParticleSse::start(
+        vec![Script::Stream(steps)],
+        Script::Stream(vec![Step::Hang]),
+    )
+    .await;
+    let (outcome, _) = drain(config(&sim, Duration::from_secs(2)), &store).await;
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    let s = &outcome.summary;
+    assert_eq!(
+        (s.stored, s.bad, s.cloud, s.oversized_lines),
+        (6, 2, 1, 1),
+        "{s:?}"
+    );
+    assert_balanced(&outcome);
+    let mut data: Vec<String> = stored_events(&store)
+        .await
+        .into_iter()
+        .map(|e| e.data)
+        .collect();
+    data.sort();
+    assert_eq!(
+        data,
+        [
+            "good-0",
+            "good-1",
+            "good-3",
+            "good-4",
+            "température 21°C ✓",
+            "x"
+        ]
+    );
+}
+
+async fn two_overlapping_drainers_store_each_event_once(store: Arc<dyn ItemStore>) {
+    let chunks = events("env/t", DEVICE, 0, 40);
+    let script = stream_of(&chunks, Duration::from_millis(20), Duration::from_secs(30));
+    let sim = ParticleSse::start(
+        vec![script.clone(), script],
+        Script::Stream(vec![Step::Hang]),
+    )
+    .await;
+    let (a, b) = tokio::join!(
+        drain(config(&sim, Duration::from_secs(3)), &store),
+        drain(config(&sim, Duration::from_secs(3)), &store)
+    );
+    for outcome in [&a.0, &b.0] {
+        assert!(outcome.error.is_none(), "{:?}", outcome.error);
+        assert_eq!(outcome.summary.received, 40);
+        assert_eq!(outcome.summary.stored + outcome.summary.duplicates, 40);
+        assert_balanced(outcome);
+    }
+    let stored = stored_events(&store).await;
+    assert_eq!(stored.len(), 40, "every event stored exactly once");
+    assert!(a.0.summary.stored + b.0.summary.stored >= 40);
+}
+
+async fn never_ending_stream_returns_before_the_deadline_flushed(store: Arc<dyn ItemStore>) {
+    // An event every 10 ms, forever: the window must still end on time with everything flushed.
+    let steps = (0..100_000)
+        .flat_map(|i| {
+            [
+                Step::write(events("env/t", DEVICE, i, 1).remove(0)),
+                Step::Sleep(Duration::from_millis(10)),
+            ]
+        })
+        .collect();
+    let sim = ParticleSse::start(
+        vec![Script::Stream(steps)],
+        Script::Stream(vec![Step::Hang]),
+    )
+    .await;
+    let drainer = Drainer::new(
+        config(&sim, Duration::from_secs(2)),
+        Arc::clone(&store),
+        None,
+    )
+    .expect("drainer");
+    let start = Instant::now();
+    let hard_deadline = start + Duration::from_secs(4);
+    let outcome = drainer
+        .run_window(start + Duration::from_secs(2), hard_deadline, "bounded")
+        .await;
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && Instant::now() < hard_deadline,
+        "took {took:?}"
+    );
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    let s = &outcome.summary;
+    assert!(s.received >= 50, "{s:?}");
+    assert_eq!(
+        (s.stored, s.unflushed),
+        (s.received, 0),
+        "everything received is stored before returning"
+    );
+    assert_eq!(stored_events(&store).await.len() as u64, s.received);
+}
+
+async fn open_budget_is_never_exceeded(store: Arc<dyn ItemStore>) {
+    // Every connection ends at once: without a budget this would reconnect in a tight loop.
+    let sim = ParticleSse::start(vec![], Script::Stream(vec![Step::write(OK)])).await;
+    let mut cfg = config(&sim, Duration::from_secs(2));
+    cfg.open_budget = 3;
+    cfg.reconnect_max = Duration::from_millis(60);
+    let (outcome, drainer) = drain(cfg.clone(), &store).await;
+    assert_eq!(
+        sim.received().len(),
+        3,
+        "three opens, then the budget holds"
+    );
+    assert_eq!(
+        (outcome.summary.opens, outcome.summary.ended_by),
+        (3, EndReason::RateLimited)
+    );
+    let gaps = drainer.gaps().list().await.expect("gaps");
+    assert!(
+        gaps.iter().any(|g| g.reason == GapReason::BudgetExhausted),
+        "{gaps:?}"
+    );
+    // The budget is shared: another drainer of the same stream does not connect either.
+    let (other, _) = drain(cfg, &store).await;
+    assert_eq!((other.summary.opens, sim.received().len()), (0, 3));
+}
+
+/// The Lambda handler with the real `Scheduled Event` fixture: the window ends before the invocation deadline.
+#[tokio::test]
+async fn lambda_invocation_respects_its_deadline() {
+    let (store, _dir) = particle_store::testing::sqlite_store().await;
+    let store: Arc<dyn ItemStore> = Arc::new(store);
+    let sim = ParticleSse::start(
+        vec![],
+        stream_of(
+            &events("env/t", DEVICE, 0, 5),
+            Duration::ZERO,
+            Duration::from_secs(60),
+        ),
+    )
+    .await;
+    let mut cfg = config(&sim, Duration::from_secs(70));
+    cfg.flush_margin = Duration::from_secs(1);
+    let drainer = Drainer::new(cfg, Arc::clone(&store), None).expect("drainer");
+    let payload: aws_lambda_events::eventbridge::EventBridgeEvent<serde_json::Value> =
+        serde_json::from_str(include_str!("../../fixtures/lambda/scheduled-event.json"))
+            .expect("fixture");
+    let mut context = lambda_runtime::Context::default();
+    context.request_id = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef".to_owned();
+    let deadline_ms = sse_drain::window::now_ms() + 3_000;
+    context.deadline = deadline_ms as u64;
+    let start = Instant::now();
+    let summary =
+        sse_drain::lambda::handle(&drainer, lambda_runtime::LambdaEvent::new(payload, context))
+            .await
+            .expect("window ok");
+    assert!(
+        start.elapsed() < Duration::from_millis(2_900),
+        "returned before the deadline: {:?}",
+        start.elapsed()
+    );
+    assert!(
+        start.elapsed() >= Duration::from_millis(1_800),
+        "drained until deadline minus margin"
+    );
+    assert_eq!(summary.stored, 5);
+    // A deadline too close for any window is a clear error, not a hang.
+    let mut late = lambda_runtime::Context::default();
+    late.deadline = (sse_drain::window::now_ms() + 500) as u64;
+    let payload = serde_json::from_str(include_str!("../../fixtures/lambda/scheduled-event.json"))
+        .expect("fixture");
+    let err = sse_drain::lambda::handle(&drainer, lambda_runtime::LambdaEvent::new(payload, late))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("too little time left"), "{err}");
+}
+
+/// Event writes fail (the rest of the store works): the window stops reading, reports every event it could not
+/// store, and nothing panics or is dropped silently.
+#[derive(Debug)]
+struct FailingWrites(Arc<dyn ItemStore>);
+
+#[async_trait::async_trait]
+impl ItemStore for FailingWrites {
+    async fn put_new(
+        &self,
+        _: &particle_store::Item,
+    ) -> Result<particle_store::PutOutcome, particle_store::StoreError> {
+        Err(outage())
+    }
+    async fn put_new_batch(
+        &self,
+        _: &[particle_store::Item],
+    ) -> Result<Vec<particle_store::PutOutcome>, particle_store::StoreError> {
+        Err(outage())
+    }
+    async fn put(
+        &self,
+        item: &particle_store::Item,
+        c: particle_store::Condition,
+    ) -> Result<bool, particle_store::StoreError> {
+        self.0.put(item, c).await
+    }
+    async fn get(
+        &self,
+        pk: &str,
+        sk: &str,
+    ) -> Result<Option<particle_store::Item>, particle_store::StoreError> {
+        self.0.get(pk, sk).await
+    }
+    async fn query(
+        &self,
+        q: &particle_store::Query,
+    ) -> Result<particle_store::Page, particle_store::StoreError> {
+        self.0.query(q).await
+    }
+    fn describe(&self) -> String {
+        "failing writes".to_owned()
+    }
+}
+
+fn outage() -> particle_store::StoreError {
+    particle_store::StoreError::Dynamo {
+        operation: "BatchWriteItem",
+        message: "simulated outage".to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn store_outage_ends_the_window_with_an_error() {
+    let (inner, _dir) = particle_store::testing::sqlite_store().await;
+    let store: Arc<dyn ItemStore> = Arc::new(FailingWrites(Arc::new(inner)));
+    let sim = ParticleSse::start(
+        vec![stream_of(
+            &events("env/t", DEVICE, 0, 5),
+            Duration::ZERO,
+            Duration::from_secs(30),
+        )],
+        Script::Stream(vec![Step::Hang]),
+    )
+    .await;
+    let (outcome, _) = drain(config(&sim, Duration::from_secs(2)), &store).await;
+    assert_balanced(&outcome);
+    let error = outcome.error.expect("store error");
+    assert!(
+        matches!(error, WindowError::Store { unflushed: 5, .. }),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("5 received events could not be stored"),
+        "{error}"
+    );
+    assert_eq!(outcome.summary.ended_by, EndReason::StoreFailed);
+    assert_eq!(
+        (outcome.summary.received, outcome.summary.unflushed),
+        (5, 5)
+    );
+}
