@@ -31,6 +31,17 @@ fn ingest_path(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // The stages of the form path, to see where the time goes.
+    let mut stages = c.benchmark_group("ingest_stages");
+    stages.bench_function("parse_validate_id", |b| {
+        b.iter(|| black_box(parse_webhook_form(black_box(FORM), RECEIVED).expect("valid fixture")))
+    });
+    let event = parse_webhook_form(FORM, RECEIVED).expect("valid fixture");
+    stages.bench_function("item", |b| b.iter(|| black_box(event_item(black_box(&event), Retention::Days(30), 1))));
+    let item = event_item(&event, Retention::Days(30), 1);
+    stages.bench_function("attribute_map", |b| b.iter(|| black_box(to_attribute_map(black_box(&item)))));
+    stages.finish();
 }
 
 criterion_group!(benches, ingest_path);

@@ -15,25 +15,37 @@ pub type AttributeMap = HashMap<String, AttributeValue>;
 /// The attribute map written for `item`.
 pub fn to_attribute_map(item: &Item) -> Result<AttributeMap, StoreError> {
     item.check()?;
-    let mut map: AttributeMap =
-        serde_dynamo::to_item(&item.attrs).map_err(|e| StoreError::InvalidItem {
-            pk: item.pk.clone(),
-            sk: item.sk.clone(),
-            reason: e.to_string(),
-        })?;
-    map.insert("pk".to_owned(), AttributeValue::S(item.pk.clone()));
-    map.insert("sk".to_owned(), AttributeValue::S(item.sk.clone()));
-    if let Some((gpk, gsk)) = &item.gsi1 {
-        map.insert("gsi1pk".to_owned(), AttributeValue::S(gpk.clone()));
-        map.insert("gsi1sk".to_owned(), AttributeValue::S(gsk.clone()));
+    serde_dynamo::to_item(Wire(item)).map_err(|e| StoreError::InvalidItem {
+        pk: item.pk.clone(),
+        sk: item.sk.clone(),
+        reason: e.to_string(),
+    })
+}
+
+/// An item as one flat map: the store's key and TTL attributes, then `attrs`. Serialised in one pass with the
+/// exact length, so serde_dynamo builds the attribute map without rehashing (this is the hot path of `ingest`).
+struct Wire<'a>(&'a Item);
+
+impl serde::Serialize for Wire<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let item = self.0;
+        let len = 2 + 2 * usize::from(item.gsi1.is_some()) + usize::from(item.expires_at.is_some()) + item.attrs.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+        map.serialize_entry("pk", &item.pk)?;
+        map.serialize_entry("sk", &item.sk)?;
+        if let Some((gpk, gsk)) = &item.gsi1 {
+            map.serialize_entry("gsi1pk", gpk)?;
+            map.serialize_entry("gsi1sk", gsk)?;
+        }
+        if let Some(expires_at) = item.expires_at {
+            map.serialize_entry("expires_at", &expires_at)?;
+        }
+        for (key, value) in &item.attrs {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
     }
-    if let Some(expires_at) = item.expires_at {
-        map.insert(
-            "expires_at".to_owned(),
-            AttributeValue::N(expires_at.to_string()),
-        );
-    }
-    Ok(map)
 }
 
 /// The [`Item`] an attribute map read from the table holds.
