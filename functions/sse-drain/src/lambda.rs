@@ -14,6 +14,9 @@ use crate::window::{Drainer, now_ms};
 /// Time kept after the final flush for the runtime to send the response.
 const RESPONSE_MARGIN: Duration = Duration::from_secs(1);
 
+/// A "deadline" this far in the past is not a deadline at all (see [`handle`]).
+const NO_DEADLINE_BEFORE_MS: i64 = 86_400_000;
+
 /// The window's end and the hard deadline for an invocation whose deadline is `deadline_ms` (Unix ms).
 pub fn window_bounds(drainer: &Drainer, deadline_ms: i64) -> Option<(Instant, Instant)> {
     let now = Instant::now();
@@ -32,7 +35,14 @@ pub async fn handle(
     event: LambdaEvent<EventBridgeEvent<Value>>,
 ) -> Result<WindowSummary, Error> {
     let context = event.context;
-    let deadline_ms = i64::try_from(context.deadline).unwrap_or(i64::MAX);
+    let mut deadline_ms = i64::try_from(context.deadline).unwrap_or(i64::MAX);
+    if deadline_ms < now_ms() - NO_DEADLINE_BEFORE_MS {
+        // Lambda always sends a wall-clock deadline; `cargo lambda watch` sends a value that is not one (0 or a
+        // few seconds since the epoch). Drain one configured window then.
+        tracing::warn!("the invocation carries no deadline (a local emulator?): draining one configured window");
+        let config = drainer.config();
+        deadline_ms = now_ms() + (config.window + config.flush_margin + RESPONSE_MARGIN).as_millis() as i64;
+    }
     let Some((window_end, hard_deadline)) = window_bounds(drainer, deadline_ms) else {
         return Err(format!(
             "the invocation has too little time left for a window (deadline in {} ms, flush margin {} s); raise the \

@@ -32,7 +32,11 @@ impl<'a> Iterator for Chunks<'a> {
             end -= 1;
         }
         if end == 0 {
-            end = self.rest.chars().next().map_or(self.rest.len(), char::len_utf8);
+            end = self
+                .rest
+                .chars()
+                .next()
+                .map_or(self.rest.len(), char::len_utf8);
         }
         let (head, tail) = self.rest.split_at(end);
         self.rest = tail;
@@ -61,7 +65,10 @@ mod tests {
     fn ascii_splits_at_512() {
         let s = "a".repeat(1100);
         let parts: Vec<&str> = chunks(&s, CHUNK_BYTES).collect();
-        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [512, 512, 76]);
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [512, 512, 76]
+        );
         assert_eq!(chunks("", CHUNK_BYTES).count(), 0);
     }
 

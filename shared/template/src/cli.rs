@@ -78,7 +78,8 @@ enum Failure {
 }
 
 fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| Failure::Failed(format!("cannot read {}: {e}", path.display())))
+    std::fs::read_to_string(path)
+        .map_err(|e| Failure::Failed(format!("cannot read {}: {e}", path.display())))
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, Failure> {
@@ -114,21 +115,26 @@ fn render(args: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
             "--data" => data_path = Some(PathBuf::from(value(args, &mut i, "--data")?)),
             "--partial" => {
                 let spec = value(args, &mut i, "--partial")?;
-                let (name, file) = spec
-                    .split_once('=')
-                    .ok_or_else(|| Failure::Usage(format!("--partial expects NAME=FILE, got `{spec}`")))?;
+                let (name, file) = spec.split_once('=').ok_or_else(|| {
+                    Failure::Usage(format!("--partial expects NAME=FILE, got `{spec}`"))
+                })?;
                 partials.push((name.to_owned(), read(Path::new(file))?));
             }
             "--json-escape" => escaping = Escaping::JsonString,
-            flag if flag.starts_with("--") => return Err(Failure::Usage(format!("unknown option `{flag}`"))),
+            flag if flag.starts_with("--") => {
+                return Err(Failure::Usage(format!("unknown option `{flag}`")));
+            }
             path if template_path.is_none() => template_path = Some(PathBuf::from(path)),
             extra => return Err(Failure::Usage(format!("unexpected argument `{extra}`"))),
         }
         i += 1;
     }
-    let template_path = template_path.ok_or_else(|| Failure::Usage("render needs a TEMPLATE_FILE".into()))?;
+    let template_path =
+        template_path.ok_or_else(|| Failure::Usage("render needs a TEMPLATE_FILE".into()))?;
     if event_path.is_some() == data_path.is_some() {
-        return Err(Failure::Usage("render needs exactly one of --event or --data".into()));
+        return Err(Failure::Usage(
+            "render needs exactly one of --event or --data".into(),
+        ));
     }
     let source = read(&template_path)?;
     let template = Template::compile_with(&source, &partials, Limits::DEFAULT)
@@ -142,7 +148,11 @@ fn render(args: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
             let data: Value = read_json(&data, "JSON file")?;
             template.render_with(Scope::value(&data), escaping)
         }
-        _ => return Err(Failure::Usage("render needs exactly one of --event or --data".into())),
+        _ => {
+            return Err(Failure::Usage(
+                "render needs exactly one of --event or --data".into(),
+            ));
+        }
     }
     .map_err(|e| Failure::Failed(e.to_string()))?;
     write_out(out, &rendered)
@@ -157,20 +167,26 @@ fn webhook(args: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
         match args[i].as_str() {
             "--event" => event_path = Some(PathBuf::from(value(args, &mut i, "--event")?)),
             "--response" => response_path = Some(PathBuf::from(value(args, &mut i, "--response")?)),
-            flag if flag.starts_with("--") => return Err(Failure::Usage(format!("unknown option `{flag}`"))),
+            flag if flag.starts_with("--") => {
+                return Err(Failure::Usage(format!("unknown option `{flag}`")));
+            }
             path if hook_path.is_none() => hook_path = Some(PathBuf::from(path)),
             extra => return Err(Failure::Usage(format!("unexpected argument `{extra}`"))),
         }
         i += 1;
     }
     let hook_path = hook_path.ok_or_else(|| Failure::Usage("webhook needs a HOOK.json".into()))?;
-    let event_path = event_path.ok_or_else(|| Failure::Usage("webhook needs --event EVENT.json".into()))?;
+    let event_path =
+        event_path.ok_or_else(|| Failure::Usage("webhook needs --event EVENT.json".into()))?;
     let def = WebhookDefinition::from_json(&read(&hook_path)?)
         .map_err(|e| Failure::Failed(format!("{}: {e}", hook_path.display())))?;
-    let hook = WebhookTemplate::new(&def).map_err(|e| Failure::Failed(format!("{}: {e}", hook_path.display())))?;
+    let hook = WebhookTemplate::new(&def)
+        .map_err(|e| Failure::Failed(format!("{}: {e}", hook_path.display())))?;
     let event: EventFile = read_json(&event_path, "event file")?;
     let scope = EventScope::new(event.vars());
-    let req = hook.render(&scope).map_err(|e| Failure::Failed(e.to_string()))?;
+    let req = hook
+        .render(&scope)
+        .map_err(|e| Failure::Failed(e.to_string()))?;
     let mut text = format!("{} {}\n", req.method.as_str(), req.url);
     for (k, v) in &req.headers {
         text.push_str(&format!("{k}: {v}\n"));
@@ -185,7 +201,10 @@ fn webhook(args: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
     }
     if let Some(path) = response_path {
         let body = read(&path)?;
-        let resp = hook.response().render(&scope, &body).map_err(|e| Failure::Failed(e.to_string()))?;
+        let resp = hook
+            .response()
+            .render(&scope, &body)
+            .map_err(|e| Failure::Failed(e.to_string()))?;
         text.push_str("\n# device receives\n");
         for (name, data) in resp.events() {
             text.push_str(&format!("{name}: {data}\n"));
@@ -204,14 +223,19 @@ fn spec(args: &[String], out: &mut dyn Write) -> Result<u8, Failure> {
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut text = String::new();
     for file in args {
-        let outcomes = run_file(Path::new(file), Limits::DEFAULT).map_err(|e| Failure::Failed(e.to_string()))?;
+        let outcomes = run_file(Path::new(file), Limits::DEFAULT)
+            .map_err(|e| Failure::Failed(e.to_string()))?;
         for o in outcomes {
             if o.passed() {
                 passed += 1;
                 continue;
             }
             failed += 1;
-            text.push_str(&format!("FAIL {file}: {}\n  expected: {}\n", o.name, quote(&o.expected)));
+            text.push_str(&format!(
+                "FAIL {file}: {}\n  expected: {}\n",
+                o.name,
+                quote(&o.expected)
+            ));
             match &o.got {
                 Ok(got) => text.push_str(&format!("  got:      {}\n", quote(got))),
                 Err(e) => text.push_str(&format!("  got:      {e}\n")),

@@ -16,11 +16,48 @@ pub enum Escaping {
     JsonString,
 }
 
+const HTML_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t
+};
+
+/// Whether any byte is one of `& < > " '`: eight bytes per step with the classic "has zero byte"
+/// bit trick (exact as a yes/no answer), then a table for the tail. Measured: the per-byte loop
+/// was a tenth of the geolocation benchmark.
+fn has_html_special(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has = |w: u64, b: u8| {
+        let x = w ^ (LO * u64::from(b));
+        x.wrapping_sub(LO) & !x & HI != 0
+    };
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        if has(w, b'&') | has(w, b'<') | has(w, b'>') | has(w, b'"') | has(w, b'\'') {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| HTML_SPECIAL[b as usize])
+}
+
 /// Escapes exactly `& < > " '` the way Particle does (`'` -> `&#39;`). `/`, `` ` `` and `=` are
 /// left alone: Particle's captured request `{"Temperature/Kitchen":"20.00"}` came from a
 /// double-brace tag, so Particle does not use mustache.js's wider escape set.
 pub fn escape_html(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
+    // Fast path: most values (ids, MAC addresses, words) need no escaping at all.
+    if !has_html_special(bytes) {
+        out.push_str(s);
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let rep = match b {
@@ -103,6 +140,24 @@ mod tests {
         let mut o = String::new();
         escape_html(&mut o, s);
         o
+    }
+
+    #[test]
+    fn special_byte_detection_matches_the_table() {
+        for len in 0..40 {
+            for pos in 0..len {
+                for special in [b'&', b'<', b'>', b'"', b'\'', b'a', b'%', b'=', 0x80] {
+                    let mut v = vec![b'x'; len];
+                    v[pos] = special;
+                    let want = v.iter().any(|&b| HTML_SPECIAL[b as usize]);
+                    assert_eq!(
+                        has_html_special(&v),
+                        want,
+                        "len {len} pos {pos} byte {special}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,21 +1,23 @@
 //! Particle-dialect Mustache for webhooks: the engine, webhook request rendering, response
 //! rendering and chunking, and the `particle-template` CLI's logic.
 //!
-//! We write the engine ourselves because no maintained crate does the job: `mustache` 0.9 passes
-//! the core spec but takes its own `Data` type, prints numbers the Rust way and is unmaintained
-//! since 2021; `ramhorns` has no `serde_json::Value` support and fails most of the spec;
-//! `handlebars` is another language. Particle users need the spec plus Node.js semantics
-//! (number printing, truthiness, comma-joined arrays) over JSON event data.
+//! We write the engine ourselves because no maintained crate does the job: `mustache` 0.9
+//! (unmaintained since 2021) passes the core spec but takes its own `Data` type, panics on a
+//! boolean in `{{x}}` and has no array indexes (`{{a.0.b}}`); `ramhorns` has no
+//! `serde_json::Value` support and fails most of the spec; `handlebars` is another language.
+//! Particle users need the spec plus Node.js semantics (number printing, truthiness,
+//! comma-joined arrays) over JSON event data.
 //!
 //! Module map:
-//! - [`parse`]: tokenizer, set delimiters, standalone-line removal (private)
+//! - `parse`: tokenizer, set delimiters, standalone-line removal (private)
 //! - [`compile`]: tokens to a flat instruction list; [`Template`]
-//! - [`render`]: the instruction loop with explicit stacks (private; methods on [`Template`])
+//! - `render`: the instruction loop with explicit stacks (private; methods on [`Template`])
 //! - [`value`]: JavaScript value rules: to-text, truthiness, property reads
 //! - [`escape`]: HTML, JSON-string and URL-component escapers; [`Escaping`]
 //! - [`vars`]: render roots: plain JSON or a Particle event ([`EventVars`], [`EventScope`], [`Scope`])
-//! - [`webhook`]: webhook definitions compiled once ([`WebhookTemplate`]) and rendered requests
-//! - [`form`]: `form`/`query` encoding the way Particle's Node cloud does it (private)
+//! - [`definition`]: the webhook definition JSON ([`WebhookDefinition`], [`Method`])
+//! - [`webhook`]: definitions compiled once ([`WebhookTemplate`]) and rendered requests
+//! - `form`: `form`/`query` encoding the way Particle's Node cloud does it (private)
 //! - [`response`]: `responseTemplate`, topics, the 100 KB cap ([`ResponseTemplate`])
 //! - [`chunk`]: 512-byte chunks on character boundaries
 //! - [`limits`]: safety limits ([`Limits`]); [`error`]: error enums
@@ -25,6 +27,7 @@
 pub mod chunk;
 pub mod cli;
 pub mod compile;
+pub mod definition;
 pub mod error;
 pub mod escape;
 mod form;
@@ -45,4 +48,6 @@ pub use limits::Limits;
 pub use response::{HookResponse, RESPONSE_CAP_BYTES, ResponseTemplate};
 pub use spec::{EventFile, SpecOutcome};
 pub use vars::{EventScope, EventVars, Scope};
-pub use webhook::{Method, RenderedRequest, WebhookDefinition, WebhookTemplate};
+pub use webhook::{
+    AuthDefinition, BasicAuth, Method, RenderedRequest, WebhookDefinition, WebhookTemplate,
+};

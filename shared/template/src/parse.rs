@@ -106,10 +106,10 @@ impl<'s> Parser<'s> {
                     *t = Tok::Removed;
                 }
             }
-            if let Some((tok, tag_at)) = line.partial {
-                if let Some(Tok::Partial { indent, .. }) = self.toks.get_mut(tok) {
-                    *indent = &self.src[line.start..tag_at];
-                }
+            if let Some((tok, tag_at)) = line.partial
+                && let Some(Tok::Partial { indent, .. }) = self.toks.get_mut(tok)
+            {
+                *indent = &self.src[line.start..tag_at];
             }
         } else {
             let content = self.src[line.start..end]
@@ -163,7 +163,10 @@ impl<'s> Parser<'s> {
         };
         if sigil == Some('{') {
             let close = format!("}}{}", self.ctag);
-            let end = src[p + 1..].find(&close).map(|i| p + 1 + i).ok_or_else(unclosed)?;
+            let end = src[p + 1..]
+                .find(&close)
+                .map(|i| p + 1 + i)
+                .ok_or_else(unclosed)?;
             let name = src[p + 1..end].trim();
             self.push_var(name, false);
             return Ok(end + close.len());

@@ -115,7 +115,11 @@ impl ResponseTemplate {
 
     /// The `hook-error` events for a failed request, `message` being e.g.
     /// `error status 404 from example.com`.
-    pub fn render_error(&self, event: &EventScope<'_>, message: &str) -> Result<HookResponse, RequestError> {
+    pub fn render_error(
+        &self,
+        event: &EventScope<'_>,
+        message: &str,
+    ) -> Result<HookResponse, RequestError> {
         let topic = render_field(&self.error_topic, event, "errorResponseTopic")?;
         Ok(self.finish(topic, message.to_owned()))
     }

@@ -154,7 +154,9 @@ pub fn run_file(path: &Path, limits: Limits) -> Result<Vec<SpecOutcome>, SpecFil
         path: shown.clone(),
         source,
     })?;
-    let file: SpecFile =
-        serde_json::from_str(&text).map_err(|source| SpecFileError::Parse { path: shown, source })?;
+    let file: SpecFile = serde_json::from_str(&text).map_err(|source| SpecFileError::Parse {
+        path: shown,
+        source,
+    })?;
     Ok(file.tests.iter().map(|t| run_test(t, limits)).collect())
 }

@@ -176,6 +176,7 @@ impl<'a> Scope<'a> {
 
     /// Looks a first name segment up in the event root. `Some` means the root has it (a reserved
     /// predefined name always "has" it, even when the event lacks the field).
+    #[inline]
     pub(crate) fn root_get(&self, part: &Part, slot: Option<u8>) -> Option<Val<'a>> {
         match self.root {
             Root::Value(v) => Val::Json(v).get(part, false),

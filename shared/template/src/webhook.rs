@@ -21,10 +21,10 @@
 //! Key order: definitions are read into `serde_json::Map`, which sorts keys, so object and form
 //! keys come out sorted (Particle does not keep definition order either; its docs show reordered keys).
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::compile::Template;
+pub use crate::definition::{AuthDefinition, Method, WebhookDefinition};
 use crate::error::{CompileError, RenderError, RequestError, WebhookError};
 use crate::escape::Escaping;
 use crate::form::{Pairs, append_query};
@@ -32,82 +32,6 @@ use crate::limits::Limits;
 use crate::response::ResponseTemplate;
 use crate::value::js_string;
 use crate::vars::{EventScope, Scope};
-
-/// A webhook as defined for Particle. Unknown fields are ignored; `typedJson` and `jsonEscape`
-/// are this project's extensions (both off by default, so a Particle definition renders as on Particle).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct WebhookDefinition {
-    /// Event name prefix that triggers the webhook (not used for rendering).
-    #[serde(alias = "eventName")]
-    pub event: Option<String>,
-    pub url: String,
-    /// `GET`, `POST` (default), `PUT` or `DELETE`.
-    pub request_type: Option<String>,
-    /// An object (templated keys and string values) or a string (rendered, then parsed).
-    pub json: Option<Value>,
-    pub form: Option<Map<String, Value>>,
-    pub body: Option<String>,
-    pub query: Option<Map<String, Value>>,
-    pub headers: Option<Map<String, Value>>,
-    pub auth: Option<AuthDefinition>,
-    pub no_defaults: bool,
-    pub response_template: Option<String>,
-    pub response_topic: Option<String>,
-    pub error_response_topic: Option<String>,
-    /// Publish the response as one event instead of 512-byte chunks.
-    pub unchunked: bool,
-    /// Extension: single-tag `json` values keep their JSON type.
-    pub typed_json: bool,
-    /// Extension: JSON-string escaping for `json` string form and `body`.
-    pub json_escape: bool,
-}
-
-/// HTTP Basic credentials; both may contain templates.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-pub struct AuthDefinition {
-    pub username: String,
-    pub password: String,
-}
-
-impl WebhookDefinition {
-    /// Parses a definition from its JSON text.
-    pub fn from_json(text: &str) -> Result<Self, WebhookError> {
-        serde_json::from_str(text).map_err(|e| WebhookError::Definition(e.to_string()))
-    }
-}
-
-/// HTTP method of a webhook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Method {
-    Get,
-    #[default]
-    Post,
-    Put,
-    Delete,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, WebhookError> {
-        match s.to_ascii_uppercase().as_str() {
-            "GET" => Ok(Method::Get),
-            "POST" => Ok(Method::Post),
-            "PUT" => Ok(Method::Put),
-            "DELETE" => Ok(Method::Delete),
-            _ => Err(WebhookError::RequestType(s.to_owned())),
-        }
-    }
-}
 
 /// HTTP Basic credentials after rendering (the HTTP client encodes the header).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,7 +208,11 @@ impl WebhookTemplate {
             method,
             url: compile("url", &def.url, limits)?,
             query: compile_fields("query", def.query.as_ref().unwrap_or(&Map::new()), limits)?,
-            headers: compile_fields("headers", def.headers.as_ref().unwrap_or(&Map::new()), limits)?,
+            headers: compile_fields(
+                "headers",
+                def.headers.as_ref().unwrap_or(&Map::new()),
+                limits,
+            )?,
             auth,
             body,
             no_defaults: def.no_defaults,
@@ -383,12 +311,16 @@ impl WebhookTemplate {
         for f in &self.headers {
             let key = render(&f.key, scope, "headers", Escaping::Html)?;
             let value = match &f.value {
-                FieldValue::Template(t) => render(t, scope, &format!("headers.{key}"), Escaping::Html)?,
+                FieldValue::Template(t) => {
+                    render(t, scope, &format!("headers.{key}"), Escaping::Html)?
+                }
                 FieldValue::Json(v) => js_string(v),
             };
             headers.push((key, value));
         }
-        let has = |h: &[(String, String)], name: &str| h.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+        let has = |h: &[(String, String)], name: &str| {
+            h.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+        };
         if let Some(ct) = content_type {
             if !has(&headers, "content-type") {
                 headers.push(("Content-Type".into(), ct.into()));
@@ -415,7 +347,12 @@ impl WebhookTemplate {
         })
     }
 
-    fn render_json(&self, node: &JsonNode, scope: Scope<'_>, path: &str) -> Result<Value, RequestError> {
+    fn render_json(
+        &self,
+        node: &JsonNode,
+        scope: Scope<'_>,
+        path: &str,
+    ) -> Result<Value, RequestError> {
         Ok(match node {
             JsonNode::Object(entries) => {
                 let mut map = Map::new();
@@ -441,14 +378,25 @@ impl WebhookTemplate {
     }
 }
 
-fn render(t: &Template, scope: Scope<'_>, field: &str, escaping: Escaping) -> Result<String, RequestError> {
-    t.render_with(scope, escaping).map_err(|source: RenderError| RequestError::Render {
-        field: field.to_owned(),
-        source,
-    })
+fn render(
+    t: &Template,
+    scope: Scope<'_>,
+    field: &str,
+    escaping: Escaping,
+) -> Result<String, RequestError> {
+    t.render_with(scope, escaping)
+        .map_err(|source: RenderError| RequestError::Render {
+            field: field.to_owned(),
+            source,
+        })
 }
 
-fn render_fields(fields: &[Field], scope: Scope<'_>, what: &str, out: &mut Pairs) -> Result<(), RequestError> {
+fn render_fields(
+    fields: &[Field],
+    scope: Scope<'_>,
+    what: &str,
+    out: &mut Pairs,
+) -> Result<(), RequestError> {
     for f in fields {
         let key = render(&f.key, scope, what, Escaping::Html)?;
         match &f.value {
@@ -474,7 +422,8 @@ fn merge_defaults(value: &mut Value, event: &EventScope<'_>) {
         ("coreid", v.coreid),
         ("published_at", v.published_at),
     ] {
-        map.entry(k).or_insert_with(|| Value::String(val.to_owned()));
+        map.entry(k)
+            .or_insert_with(|| Value::String(val.to_owned()));
     }
 }
 

@@ -52,14 +52,26 @@ fn room_and_temp_become_variables() {
 #[test]
 fn body_template_vectors_from_rickkas7() {
     let cases = [
-        (r#"{"a":1234.5,"b":"abcdef"}"#, r#"{ "a":{{a}} }"#, r#"{ "a":1234.5 }"#),
+        (
+            r#"{"a":1234.5,"b":"abcdef"}"#,
+            r#"{ "a":{{a}} }"#,
+            r#"{ "a":1234.5 }"#,
+        ),
         (
             r#"{"i":1234,"l":567,"c":890,"n":765}"#,
             r#"{"cellId":{{i}},"locationAreaCode":{{l}},"mobileCountryCode":{{c}},"mobileNetworkCode":{{n}} }"#,
             r#"{"cellId":1234,"locationAreaCode":567,"mobileCountryCode":890,"mobileNetworkCode":765 }"#,
         ),
-        (r#"{"a":[123,456,789]}"#, r#"{"anArray":[{{a}}]}"#, r#"{"anArray":[123,456,789]}"#),
-        (r#"{"a":123}"#, r#"{"anArray":[{{a}}]}"#, r#"{"anArray":[123]}"#),
+        (
+            r#"{"a":[123,456,789]}"#,
+            r#"{"anArray":[{{a}}]}"#,
+            r#"{"anArray":[123,456,789]}"#,
+        ),
+        (
+            r#"{"a":123}"#,
+            r#"{"anArray":[{{a}}]}"#,
+            r#"{"anArray":[123]}"#,
+        ),
         (r#"{}"#, r#"{"anArray":[{{a}}]}"#, r#"{"anArray":[]}"#),
         (
             r#"{"a":123,"b":{"c":"hello","d":false}}"#,
@@ -81,7 +93,11 @@ fn body_template_vectors_from_rickkas7() {
             r#"{"array":[{{#a}}{"banana":{{b}},"capybara":{{c}}},{{/a}}{}]}"#,
             r#"{"array":[{"banana":123,"capybara":true},{"banana":456,"capybara":false},{}]}"#,
         ),
-        (r#"{"a":"<x>"}"#, r#"{ "a":"{{a}}" }"#, r#"{ "a":"&lt;x&gt;" }"#),
+        (
+            r#"{"a":"<x>"}"#,
+            r#"{ "a":"{{a}}" }"#,
+            r#"{ "a":"&lt;x&gt;" }"#,
+        ),
         (r#"{"a":"<x>"}"#, r#"{ "a":"{{{a}}}" }"#, r#"{ "a":"<x>" }"#),
     ];
     for (data, template, want) in cases {
@@ -95,10 +111,14 @@ fn body_template_vectors_from_rickkas7() {
 #[test]
 fn escaping_exact_set_and_slash() {
     assert_eq!(
-        render_event("{{PARTICLE_EVENT_VALUE}}|{{{PARTICLE_EVENT_VALUE}}}|{{&PARTICLE_EVENT_VALUE}}", "a/b&<>\"'`="),
+        render_event(
+            "{{PARTICLE_EVENT_VALUE}}|{{{PARTICLE_EVENT_VALUE}}}|{{&PARTICLE_EVENT_VALUE}}",
+            "a/b&<>\"'`="
+        ),
         "a/b&amp;&lt;&gt;&quot;&#39;`=|a/b&<>\"'`=|a/b&<>\"'`="
     );
-    let t = Template::compile(r#"{"{{PARTICLE_EVENT_NAME}}":"{{{PARTICLE_EVENT_VALUE}}}"}"#).expect("compiles");
+    let t = Template::compile(r#"{"{{PARTICLE_EVENT_NAME}}":"{{{PARTICLE_EVENT_VALUE}}}"}"#)
+        .expect("compiles");
     let out = t
         .render(&EventScope::new(event("Temperature/Kitchen", "20.00")))
         .expect("renders");
@@ -149,8 +169,14 @@ fn predefined_names_win_over_data_keys() {
 
 #[test]
 fn non_object_data_is_only_the_event_value() {
-    assert_eq!(render_event("[{{a}}][{{PARTICLE_EVENT_VALUE}}]", "39.7,-104.9"), "[][39.7,-104.9]");
-    assert_eq!(render_event("[{{0}}][{{.}}]", "[1,2]"), "[][[object Object]]");
+    assert_eq!(
+        render_event("[{{a}}][{{PARTICLE_EVENT_VALUE}}]", "39.7,-104.9"),
+        "[][39.7,-104.9]"
+    );
+    assert_eq!(
+        render_event("[{{0}}][{{.}}]", "[1,2]"),
+        "[][[object Object]]"
+    );
     assert_eq!(render_event("[{{a}}]", "{not json"), "[]");
 }
 
@@ -194,15 +220,21 @@ fn javascript_truthiness_in_sections() {
 
 #[test]
 fn context_stack_and_implicit_iterator() {
-    let t = Template::compile("{{#list}}{{.}}{{^last}},{{/last}}{{/list}} {{#obj}}{{name}}-{{outer}}{{/obj}}")
-        .expect("compiles");
+    let t = Template::compile(
+        "{{#list}}{{.}}{{^last}},{{/last}}{{/list}} {{#obj}}{{name}}-{{outer}}{{/obj}}",
+    )
+    .expect("compiles");
     let data = json!({"list": [1, "b", 2.5], "outer": "O", "obj": {"name": "N"}});
-    assert_eq!(t.render(Scope::value(&data)).expect("renders"), "1,b,2.5, N-O");
+    assert_eq!(
+        t.render(Scope::value(&data)).expect("renders"),
+        "1,b,2.5, N-O"
+    );
 }
 
 fn geolocation_body() -> String {
     // The community Google geolocation template (particle.md 4.3), as JSON-decoded text.
-    let hook: Value = serde_json::from_str(include_str!("fixtures/geolocation-hook.json")).expect("hook json");
+    let hook: Value =
+        serde_json::from_str(include_str!("fixtures/geolocation-hook.json")).expect("hook json");
     hook["body"].as_str().expect("body string").to_owned()
 }
 

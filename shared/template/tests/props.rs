@@ -113,6 +113,20 @@ proptest! {
     }
 
     #[test]
+    fn numbers_print_like_ryu_js(bits in any::<u64>(), m in 0u64..10_000_000_000_000_000, k in 0i32..20) {
+        // Random doubles and random short decimals: our text must be ECMAScript's.
+        for f in [f64::from_bits(bits), m as f64 / 10f64.powi(k), -(m as f64) / 10f64.powi(k)] {
+            let v = serde_json::Number::from_f64(f).map(Value::Number);
+            if let Some(v) = v {
+                let t = Template::compile("{{n}}").map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let data = serde_json::json!({ "n": v });
+                let got = t.render(Scope::value(&data)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(got, ryu_js::Buffer::new().format(f).to_owned());
+            }
+        }
+    }
+
+    #[test]
     fn long_multibyte_strings_chunk_on_boundaries(reps in 1usize..400, prefix in 0usize..8) {
         let s = format!("{}{}", "x".repeat(prefix), "é€😀".repeat(reps));
         let parts: Vec<&str> = chunks(&s, CHUNK_BYTES).collect();
