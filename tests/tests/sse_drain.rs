@@ -14,29 +14,7 @@ use tokio::time::Instant;
 const TOKEN: &str = "test-token-0123456789abcdef0123";
 const DEVICE: &str = "0123456789abcdef01234567";
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let (store, _dir) = particle_store::testing::sqlite_store().await;
-                    super::$name(std::sync::Arc::new(store)).await;
-                }
-            )*
-        }
-        mod dynamodb {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(std::sync::Arc::new(particle_store::testing::dynamo_store().await)).await;
-                }
-            )*
-        }
-    };
-}
-
-both_backends!(
+particle_store::both_backends!(
     clean_stream_stores_each_event_once,
     closed_mid_event_drops_the_partial_and_reconnects,
     silent_stall_is_detected_and_reconnected,

@@ -38,9 +38,13 @@ fn ingest_path(c: &mut Criterion) {
         b.iter(|| black_box(parse_webhook_form(black_box(FORM), RECEIVED).expect("valid fixture")))
     });
     let event = parse_webhook_form(FORM, RECEIVED).expect("valid fixture");
-    stages.bench_function("item", |b| b.iter(|| black_box(event_item(black_box(&event), Retention::Days(30), 1))));
+    stages.bench_function("item", |b| {
+        b.iter(|| black_box(event_item(black_box(&event), Retention::Days(30), 1)))
+    });
     let item = event_item(&event, Retention::Days(30), 1);
-    stages.bench_function("attribute_map", |b| b.iter(|| black_box(to_attribute_map(black_box(&item)))));
+    stages.bench_function("attribute_map", |b| {
+        b.iter(|| black_box(to_attribute_map(black_box(&item))))
+    });
     stages.finish();
 }
 

@@ -15,29 +15,7 @@ const DEVICE: &str = "3f002b000000000000000000";
 const APIGW_FORM: &str = include_str!("../../../fixtures/lambda/apigw-v2-ingest-form.json");
 const URL_JSON: &str = include_str!("../../../fixtures/lambda/function-url-ingest-json.json");
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let (store, _dir) = particle_store::testing::sqlite_store().await;
-                    super::$name(std::sync::Arc::new(store)).await;
-                }
-            )*
-        }
-        mod dynamodb {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(std::sync::Arc::new(particle_store::testing::dynamo_store().await)).await;
-                }
-            )*
-        }
-    };
-}
-
-both_backends!(
+particle_store::both_backends!(
     default_form_webhook_through_api_gateway,
     json_webhook_through_function_url,
     form_and_json_of_one_event_store_it_once,

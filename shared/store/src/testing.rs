@@ -81,3 +81,28 @@ pub async fn sqlite_store() -> (SqliteStore, tempfile::TempDir) {
         .unwrap_or_else(|e| panic!("opening test SQLite store: {e}"));
     (store, dir)
 }
+
+/// Runs each listed `async fn name(store: Arc<dyn ItemStore>)` as two tests, `sqlite::name` and
+/// `dynamodb::name`, each on a fresh backend. The calling crate needs `tokio` (with `macros`).
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let (store, _dir) = $crate::testing::sqlite_store().await;
+                    super::$name(std::sync::Arc::new(store)).await;
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    super::$name(std::sync::Arc::new($crate::testing::dynamo_store().await)).await;
+                }
+            )*
+        }
+    };
+}

@@ -11,31 +11,7 @@ use particle_store::{
 };
 use serde_json::json;
 
-/// Runs each listed contract test against both backends.
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let (store, _dir) = particle_store::testing::sqlite_store().await;
-                    super::$name(std::sync::Arc::new(store)).await;
-                }
-            )*
-        }
-        mod dynamodb {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let store = particle_store::testing::dynamo_store().await;
-                    super::$name(std::sync::Arc::new(store)).await;
-                }
-            )*
-        }
-    };
-}
-
-contract!(
+particle_store::both_backends!(
     put_new_is_idempotent,
     concurrent_duplicates_insert_once,
     batch_of_1000_with_duplicates,

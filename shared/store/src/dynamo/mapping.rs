@@ -30,7 +30,10 @@ impl serde::Serialize for Wire<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let item = self.0;
-        let len = 2 + 2 * usize::from(item.gsi1.is_some()) + usize::from(item.expires_at.is_some()) + item.attrs.len();
+        let len = 2
+            + 2 * usize::from(item.gsi1.is_some())
+            + usize::from(item.expires_at.is_some())
+            + item.attrs.len();
         let mut map = serializer.serialize_map(Some(len))?;
         map.serialize_entry("pk", &item.pk)?;
         map.serialize_entry("sk", &item.sk)?;
