@@ -39,9 +39,12 @@ pub async fn handle(
     if deadline_ms < now_ms() - NO_DEADLINE_BEFORE_MS {
         // Lambda always sends a wall-clock deadline; `cargo lambda watch` sends a value that is not one (0 or a
         // few seconds since the epoch). Drain one configured window then.
-        tracing::warn!("the invocation carries no deadline (a local emulator?): draining one configured window");
+        tracing::warn!(
+            "the invocation carries no deadline (a local emulator?): draining one configured window"
+        );
         let config = drainer.config();
-        deadline_ms = now_ms() + (config.window + config.flush_margin + RESPONSE_MARGIN).as_millis() as i64;
+        deadline_ms =
+            now_ms() + (config.window + config.flush_margin + RESPONSE_MARGIN).as_millis() as i64;
     }
     let Some((window_end, hard_deadline)) = window_bounds(drainer, deadline_ms) else {
         return Err(format!(
