@@ -443,7 +443,7 @@ async fn lambda_invocation_respects_its_deadline() {
             .expect("fixture");
     let mut context = lambda_runtime::Context::default();
     context.request_id = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef".to_owned();
-    let deadline_ms = sse_drain::window::now_ms() + 3_000;
+    let deadline_ms = sse_drain::wallclock::now_ms() + 3_000;
     context.deadline = deadline_ms as u64;
     let start = Instant::now();
     let summary =
@@ -462,7 +462,7 @@ async fn lambda_invocation_respects_its_deadline() {
     assert_eq!(summary.stored, 5);
     // A deadline too close for any window is a clear error, not a hang.
     let mut late = lambda_runtime::Context::default();
-    late.deadline = (sse_drain::window::now_ms() + 500) as u64;
+    late.deadline = (sse_drain::wallclock::now_ms() + 500) as u64;
     let payload = serde_json::from_str(include_str!("../../fixtures/lambda/scheduled-event.json"))
         .expect("fixture");
     let err = sse_drain::lambda::handle(&drainer, lambda_runtime::LambdaEvent::new(payload, late))

@@ -9,6 +9,10 @@ use particle_store::Retention;
 use particle_store::dynamo::to_attribute_map;
 use particle_store::repo::events::event_item;
 
+/// The allocator the Lambda binaries use, so the benchmark measures what ships.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const FORM: &[u8] = include_bytes!("../../../fixtures/webhook/default-form.txt");
 const JSON: &[u8] = include_bytes!("../../../fixtures/webhook/default.json");
 const RECEIVED: &str = "2026-11-26T12:00:00.000Z";

@@ -11,6 +11,10 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sse_drain::parser::SseParser;
 
+/// The allocator the Lambda binaries use, so the benchmark measures what ships.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EVENTS: usize = 10_000;
 const READ_SIZE: usize = 1_460;
 

@@ -5,7 +5,8 @@
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::window::{Drainer, now_ms};
+use crate::drainer::Drainer;
+use crate::wallclock::now_ms;
 
 pub const USAGE: &str = "\
 usage: sse-drain [--forever]

@@ -8,8 +8,9 @@ use lambda_runtime::{Error, LambdaEvent};
 use serde_json::Value;
 use tokio::time::Instant;
 
+use crate::drainer::Drainer;
 use crate::summary::WindowSummary;
-use crate::window::{Drainer, now_ms};
+use crate::wallclock::now_ms;
 
 /// Time kept after the final flush for the runtime to send the response.
 const RESPONSE_MARGIN: Duration = Duration::from_secs(1);

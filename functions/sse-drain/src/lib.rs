@@ -10,7 +10,9 @@
 //! - [`reconnect`]: capped exponential backoff with jitter for reconnects.
 //! - [`sink`]: batched, idempotent event writes (25 per batch, at least every second).
 //! - [`gaps`]: gap items, the spans in which the stream was down.
-//! - [`window`]: one window, the loop that ties these together ([`Drainer`]).
+//! - [`drainer`]: [`Drainer`], what outlives a window, and a window's run to its summary.
+//! - [`window`]: one window's loop, which ties these together.
+//! - [`wallclock`]: Unix-millisecond wall-clock time and deadlines.
 //! - [`summary`]: the per-window counters and summary log line.
 //! - [`lambda`]: the scheduled-invocation handler; [`cli`]: the plain-process mode.
 
@@ -19,14 +21,16 @@ pub mod cli;
 pub mod config;
 pub mod connect;
 pub mod decode;
+pub mod drainer;
 pub mod gaps;
 pub mod lambda;
 pub mod parser;
 pub mod reconnect;
 pub mod sink;
 pub mod summary;
+pub mod wallclock;
 pub mod window;
 
 pub use config::DrainConfig;
+pub use drainer::{Drainer, WindowError, WindowOutcome};
 pub use summary::{EndReason, WindowSummary};
-pub use window::{Drainer, WindowError, WindowOutcome};

@@ -1,163 +1,31 @@
-//! One drain window: open (within the shared budget), read, decode, batch-write, reconnect, record gaps, and
-//! return before the deadline with everything received flushed.
+//! One drain window: open (within the shared budget), read, decode, batch-write, reconnect, record gaps, until
+//! the window's end.
 //!
 //! Every await has a bound derived from the window's end or the invocation's hard deadline, so no stalled
 //! socket, slow store or long backoff can run an invocation into its timeout.
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use particle_events::clock;
-use particle_store::{EventRepo, ItemStore, StoreError};
-use thiserror::Error;
+use particle_store::StoreError;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::budget::{OpenBudget, Permit};
-use crate::config::DrainConfig;
+use crate::budget::Permit;
 use crate::connect::{self, Opened};
 use crate::decode::{Decoded, decode};
-use crate::gaps::{Gap, GapLog, GapReason};
+use crate::drainer::{Drainer, WindowError};
+use crate::gaps::{Gap, GapReason};
 use crate::parser::SseParser;
 use crate::reconnect::Reconnect;
 use crate::sink::Sink;
 use crate::summary::{EndReason, WindowSummary};
+use crate::wallclock::{instant_at_ms, now_ms};
 
 /// Longest wait for a connection to open.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest a mid-window flush keeps retrying before the window gives up reading.
 const FLUSH_RETRY: Duration = Duration::from_secs(10);
-
-/// Why a window ended with an error (its summary is still returned and logged).
-#[derive(Debug, Error)]
-pub enum WindowError {
-    #[error(
-        "Particle refused the access token (HTTP {status}: {detail}); check PARTICLE_ACCESS_TOKEN"
-    )]
-    AuthRefused { status: u16, detail: String },
-    #[error(
-        "Particle refused the stream request (HTTP {status}: {detail}); check PARTICLE_EVENTS_PATH and SSE_EVENT_PREFIX"
-    )]
-    Refused { status: u16, detail: String },
-    #[error("the store failed ({source}); {unflushed} received events could not be stored")]
-    Store { source: StoreError, unflushed: u64 },
-}
-
-/// A finished window.
-#[derive(Debug)]
-pub struct WindowOutcome {
-    pub summary: WindowSummary,
-    pub error: Option<WindowError>,
-}
-
-/// Everything that outlives a window: settings, the HTTP client, the store.
-#[derive(Debug)]
-pub struct Drainer {
-    config: DrainConfig,
-    client: reqwest::Client,
-    repo: EventRepo,
-    budget: OpenBudget,
-    gaps: GapLog,
-    stop: Option<watch::Receiver<bool>>,
-}
-
-impl Drainer {
-    /// A drainer; `stop` (when given) ends the current window early, cleanly, when it turns `true`.
-    pub fn new(
-        config: DrainConfig,
-        store: Arc<dyn ItemStore>,
-        stop: Option<watch::Receiver<bool>>,
-    ) -> Result<Self, reqwest::Error> {
-        let key = config.stream_key();
-        Ok(Drainer {
-            client: connect::client()?,
-            repo: EventRepo::new(Arc::clone(&store), config.retention),
-            budget: OpenBudget::new(
-                Arc::clone(&store),
-                &key,
-                config.open_budget,
-                config.open_budget_period,
-            ),
-            gaps: GapLog::new(store, &key, config.retention),
-            config,
-            stop,
-        })
-    }
-
-    pub fn config(&self) -> &DrainConfig {
-        &self.config
-    }
-
-    /// The shared open budget of this drainer's stream.
-    pub fn budget(&self) -> &OpenBudget {
-        &self.budget
-    }
-
-    /// The gap log of this drainer's stream.
-    pub fn gaps(&self) -> &GapLog {
-        &self.gaps
-    }
-
-    /// Drains until `window_end`; the final flush may run until `hard_deadline`. `drainer_id` names this
-    /// window in gap items (the Lambda request id, or a random id).
-    pub async fn run_window(
-        &self,
-        window_end: Instant,
-        hard_deadline: Instant,
-        drainer_id: &str,
-    ) -> WindowOutcome {
-        let started = Instant::now();
-        let mut window = Window {
-            drainer: self,
-            drainer_id: drainer_id.to_owned(),
-            window_end: window_end.min(hard_deadline),
-            hard_deadline,
-            parser: SseParser::new(),
-            sink: Sink::new(self.repo.clone()),
-            summary: WindowSummary::default(),
-            gap: Some((now_ms(), GapReason::Startup)),
-            reconnect: Reconnect::new(self.config.reconnect_min, self.config.reconnect_max),
-            stop: self.stop.clone(),
-        };
-        let driven = window.drive().await;
-        let mut error = match driven {
-            Ok(reason) => {
-                window.summary.ended_by = reason;
-                None
-            }
-            Err(e) => {
-                window.summary.ended_by = match e {
-                    WindowError::AuthRefused { .. } => EndReason::AuthRefused,
-                    WindowError::Refused { .. } => EndReason::Refused,
-                    WindowError::Store { .. } => EndReason::StoreFailed,
-                };
-                Some(e)
-            }
-        };
-        // Everything received is flushed before returning; a failure here is reported, never silent.
-        if let Err(source) = window.sink.flush(hard_deadline).await {
-            let unflushed = window.sink.pending() as u64;
-            tracing::error!(error = %source, unflushed, "final flush failed: received events were not stored");
-            window.summary.ended_by = EndReason::StoreFailed;
-            error = Some(WindowError::Store { source, unflushed });
-        }
-        window.end_gap().await;
-        let stats = window.parser.stats();
-        let summary = &mut window.summary;
-        summary.stored = window.sink.stored;
-        summary.duplicates = window.sink.duplicates;
-        summary.unflushed = window.sink.pending() as u64;
-        summary.bytes = stats.bytes;
-        summary.oversized_lines = stats.oversized_lines;
-        summary.keepalives = stats.comments + stats.blank_lines.saturating_sub(stats.events);
-        summary.elapsed_ms = started.elapsed().as_millis() as u64;
-        summary.log(&self.config.stream_key());
-        WindowOutcome {
-            summary: window.summary,
-            error,
-        }
-    }
-}
 
 /// How a connection ended.
 enum StreamEnd {
@@ -167,22 +35,22 @@ enum StreamEnd {
     Lost(GapReason),
 }
 
-struct Window<'a> {
-    drainer: &'a Drainer,
-    drainer_id: String,
-    window_end: Instant,
-    hard_deadline: Instant,
-    parser: SseParser,
-    sink: Sink,
-    summary: WindowSummary,
+pub(crate) struct Window<'a> {
+    pub(crate) drainer: &'a Drainer,
+    pub(crate) drainer_id: String,
+    pub(crate) window_end: Instant,
+    pub(crate) hard_deadline: Instant,
+    pub(crate) parser: SseParser,
+    pub(crate) sink: Sink,
+    pub(crate) summary: WindowSummary,
     /// The open gap: when the stream went down, and the latest reason it stayed down.
-    gap: Option<(i64, GapReason)>,
-    reconnect: Reconnect,
-    stop: Option<watch::Receiver<bool>>,
+    pub(crate) gap: Option<(i64, GapReason)>,
+    pub(crate) reconnect: Reconnect,
+    pub(crate) stop: Option<watch::Receiver<bool>>,
 }
 
 impl Window<'_> {
-    async fn drive(&mut self) -> Result<EndReason, WindowError> {
+    pub(crate) async fn drive(&mut self) -> Result<EndReason, WindowError> {
         let config = &self.drainer.config;
         let url = config.stream_url();
         let mut connected_before = false;
@@ -436,7 +304,7 @@ impl Window<'_> {
     }
 
     /// Closes the open gap, if any, and stores it.
-    async fn end_gap(&mut self) {
+    pub(crate) async fn end_gap(&mut self) {
         let Some((from_ms, reason)) = self.gap.take() else {
             return;
         };
@@ -473,22 +341,4 @@ async fn wait_stop(stop: &mut Option<watch::Receiver<bool>>) {
         return;
     }
     std::future::pending::<()>().await;
-}
-
-/// Wall-clock now, Unix milliseconds.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-/// The monotonic instant of a wall-clock time.
-fn instant_at_ms(ms: i64) -> Instant {
-    let delta = ms.saturating_sub(now_ms());
-    if delta <= 0 {
-        Instant::now()
-    } else {
-        Instant::now() + Duration::from_millis(delta as u64)
-    }
 }

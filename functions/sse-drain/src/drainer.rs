@@ -1,0 +1,151 @@
+//! The drainer: what outlives a window (settings, HTTP client, store handles), and one window's run from start
+//! to its summary.
+
+use std::sync::Arc;
+
+use particle_store::{EventRepo, ItemStore, StoreError};
+use thiserror::Error;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::budget::OpenBudget;
+use crate::config::DrainConfig;
+use crate::connect;
+use crate::gaps::{GapLog, GapReason};
+use crate::parser::SseParser;
+use crate::reconnect::Reconnect;
+use crate::sink::Sink;
+use crate::summary::{EndReason, WindowSummary};
+use crate::wallclock::now_ms;
+use crate::window::Window;
+
+/// Why a window ended with an error (its summary is still returned and logged).
+#[derive(Debug, Error)]
+pub enum WindowError {
+    #[error(
+        "Particle refused the access token (HTTP {status}: {detail}); check PARTICLE_ACCESS_TOKEN"
+    )]
+    AuthRefused { status: u16, detail: String },
+    #[error(
+        "Particle refused the stream request (HTTP {status}: {detail}); check PARTICLE_EVENTS_PATH and SSE_EVENT_PREFIX"
+    )]
+    Refused { status: u16, detail: String },
+    #[error("the store failed ({source}); {unflushed} received events could not be stored")]
+    Store { source: StoreError, unflushed: u64 },
+}
+
+/// A finished window.
+#[derive(Debug)]
+pub struct WindowOutcome {
+    pub summary: WindowSummary,
+    pub error: Option<WindowError>,
+}
+
+/// Everything that outlives a window: settings, the HTTP client, the store.
+#[derive(Debug)]
+pub struct Drainer {
+    pub(crate) config: DrainConfig,
+    pub(crate) client: reqwest::Client,
+    pub(crate) repo: EventRepo,
+    pub(crate) budget: OpenBudget,
+    pub(crate) gaps: GapLog,
+    pub(crate) stop: Option<watch::Receiver<bool>>,
+}
+
+impl Drainer {
+    /// A drainer; `stop` (when given) ends the current window early, cleanly, when it turns `true`.
+    pub fn new(
+        config: DrainConfig,
+        store: Arc<dyn ItemStore>,
+        stop: Option<watch::Receiver<bool>>,
+    ) -> Result<Self, reqwest::Error> {
+        let key = config.stream_key();
+        Ok(Drainer {
+            client: connect::client()?,
+            repo: EventRepo::new(Arc::clone(&store), config.retention),
+            budget: OpenBudget::new(
+                Arc::clone(&store),
+                &key,
+                config.open_budget,
+                config.open_budget_period,
+            ),
+            gaps: GapLog::new(store, &key, config.retention),
+            config,
+            stop,
+        })
+    }
+
+    pub fn config(&self) -> &DrainConfig {
+        &self.config
+    }
+
+    /// The shared open budget of this drainer's stream.
+    pub fn budget(&self) -> &OpenBudget {
+        &self.budget
+    }
+
+    /// The gap log of this drainer's stream.
+    pub fn gaps(&self) -> &GapLog {
+        &self.gaps
+    }
+
+    /// Drains until `window_end`; the final flush may run until `hard_deadline`. `drainer_id` names this
+    /// window in gap items (the Lambda request id, or a random id).
+    pub async fn run_window(
+        &self,
+        window_end: Instant,
+        hard_deadline: Instant,
+        drainer_id: &str,
+    ) -> WindowOutcome {
+        let started = Instant::now();
+        let mut window = Window {
+            drainer: self,
+            drainer_id: drainer_id.to_owned(),
+            window_end: window_end.min(hard_deadline),
+            hard_deadline,
+            parser: SseParser::new(),
+            sink: Sink::new(self.repo.clone()),
+            summary: WindowSummary::default(),
+            gap: Some((now_ms(), GapReason::Startup)),
+            reconnect: Reconnect::new(self.config.reconnect_min, self.config.reconnect_max),
+            stop: self.stop.clone(),
+        };
+        let driven = window.drive().await;
+        let mut error = match driven {
+            Ok(reason) => {
+                window.summary.ended_by = reason;
+                None
+            }
+            Err(e) => {
+                window.summary.ended_by = match e {
+                    WindowError::AuthRefused { .. } => EndReason::AuthRefused,
+                    WindowError::Refused { .. } => EndReason::Refused,
+                    WindowError::Store { .. } => EndReason::StoreFailed,
+                };
+                Some(e)
+            }
+        };
+        // Everything received is flushed before returning; a failure here is reported, never silent.
+        if let Err(source) = window.sink.flush(hard_deadline).await {
+            let unflushed = window.sink.pending() as u64;
+            tracing::error!(error = %source, unflushed, "final flush failed: received events were not stored");
+            window.summary.ended_by = EndReason::StoreFailed;
+            error = Some(WindowError::Store { source, unflushed });
+        }
+        window.end_gap().await;
+        let stats = window.parser.stats();
+        let summary = &mut window.summary;
+        summary.stored = window.sink.stored;
+        summary.duplicates = window.sink.duplicates;
+        summary.unflushed = window.sink.pending() as u64;
+        summary.bytes = stats.bytes;
+        summary.oversized_lines = stats.oversized_lines;
+        summary.keepalives = stats.comments + stats.blank_lines.saturating_sub(stats.events);
+        summary.elapsed_ms = started.elapsed().as_millis() as u64;
+        summary.log(&self.config.stream_key());
+        WindowOutcome {
+            summary: window.summary,
+            error,
+        }
+    }
+}
