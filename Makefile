@@ -13,6 +13,7 @@ smoke:          ## Start `make run` in the background and check the ingest endpo
 bench:          ## Criterion benchmarks (release profile)
 	cargo bench -p ingest --bench ingest_path
 	cargo bench -p particle-template --bench render
+	cargo bench -p particle-template --bench ratio
 	cargo bench -p sse-drain --bench parser
 
 build:          ## Lambda artifacts for arm64 (target/lambda/<function>/bootstrap)

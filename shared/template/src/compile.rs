@@ -18,11 +18,11 @@ pub(crate) const NO_TARGET: u32 = u32::MAX;
 /// One instruction: literal text to write first, then an action. Carrying the text in the
 /// instruction (instead of separate text instructions) halves the dispatches per render, and the
 /// indirect jump of the dispatch is what an interpreter pays most for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Op {
-    /// `text[text..text + text_len]` is written before `kind` runs.
-    pub text: u32,
-    pub text_len: u32,
+    /// Written before `kind` runs. Its own `str` rather than a range of the arena: a range has
+    /// to be bounds- and char-boundary-checked on every render, a `Box<str>` is ready to copy.
+    pub text: Box<str>,
     pub kind: Kind,
 }
 
@@ -155,25 +155,23 @@ impl Template {
                 *target = entries.get(name.as_str()).copied().unwrap_or(NO_TARGET);
             }
         }
-        let single_var = match c.ops[..main_end] {
+        let single_var = match &c.ops[..main_end] {
             [
                 Op {
-                    text_len: 0,
+                    text: var_text,
                     kind: Kind::Var { name, .. },
-                    ..
                 },
                 Op {
-                    text_len: 0,
+                    text: end_text,
                     kind: Kind::Return,
-                    ..
                 },
-            ] => Some(name),
+            ] if var_text.is_empty() && end_text.is_empty() => Some(*name),
             _ => None,
         };
         let static_len = c.ops[..main_end]
             .iter()
             .map(|op| {
-                op.text_len as usize
+                op.text.len()
                     + match op.kind {
                         Kind::Var { .. } => 8,
                         _ => 0,
@@ -351,12 +349,10 @@ impl Compiler {
     }
 
     fn emit(&mut self, kind: Kind) {
-        let (text, text_len) = std::mem::take(&mut self.pending);
-        self.ops.push(Op {
-            text,
-            text_len,
-            kind,
-        });
+        let (start, len) = std::mem::take(&mut self.pending);
+        let (start, len) = (start as usize, len as usize);
+        let text = self.text.get(start..start + len).unwrap_or_default().into();
+        self.ops.push(Op { text, kind });
     }
 
     fn push_text(&mut self, s: &str) {

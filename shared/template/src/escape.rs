@@ -29,7 +29,7 @@ const HTML_SPECIAL: [bool; 256] = {
 /// Whether any byte is one of `& < > " '`: eight bytes per step with the classic "has zero byte"
 /// bit trick (exact as a yes/no answer), then a table for the tail. Measured: the per-byte loop
 /// was a tenth of the geolocation benchmark.
-fn has_html_special(bytes: &[u8]) -> bool {
+pub(crate) fn has_html_special(bytes: &[u8]) -> bool {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let has = |w: u64, b: u8| {
@@ -74,6 +74,11 @@ pub fn escape_html(out: &mut String, s: &str) {
         start = i + 1;
     }
     out.push_str(&s[start..]);
+}
+
+/// Whether [`escape_json_str`] would change anything (`"`, `\\` or a control character).
+pub(crate) fn needs_json_escape(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20)
 }
 
 /// Writes `s` as the content of a JSON string (without the surrounding quotes).

@@ -12,7 +12,12 @@
 //! - `parse`: tokenizer, set delimiters, standalone-line removal (private)
 //! - [`compile`]: tokens to a flat instruction list; [`Template`]
 //! - `render`: the instruction loop with explicit stacks (private; methods on [`Template`])
-//! - [`value`]: JavaScript value rules: to-text, truthiness, property reads
+//! - [`value`]: JavaScript value rules: to-text, truthiness, property reads; the data-model
+//!   trait the renderer is generic over
+//! - `number`: JavaScript `Number.prototype.toString` (private)
+//! - `plain`: the data model over a plain `serde_json::Value` (private)
+//! - `prepared`: event data laid out once per event for fast renders: numbers printed, keys in
+//!   sorted word-packed tables, clean strings marked (private; built by [`EventScope`])
 //! - [`escape`]: HTML, JSON-string and URL-component escapers; [`Escaping`]
 //! - [`vars`]: render roots: plain JSON or a Particle event ([`EventVars`], [`EventScope`], [`Scope`])
 //! - [`definition`]: the webhook definition JSON ([`WebhookDefinition`], [`Method`])
@@ -32,7 +37,10 @@ pub mod error;
 pub mod escape;
 mod form;
 pub mod limits;
+mod number;
 mod parse;
+mod plain;
+mod prepared;
 mod render;
 pub mod response;
 pub mod spec;

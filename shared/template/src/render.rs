@@ -1,6 +1,9 @@
 //! The renderer: a loop over the flat instruction list with explicit stacks (contexts, section
 //! loops, partial calls), so template depth can never overflow the native stack. Output goes into
 //! one `String` sized from the previous render; stacks live inline until they are deeper than 8.
+//!
+//! The loop is generic over the data model (`value::Model`): plain JSON and prepared event data
+//! each get their own copy, so neither pays for the other's cases in the inner loop.
 
 use std::sync::atomic::Ordering;
 
@@ -9,8 +12,9 @@ use serde_json::Value;
 use crate::compile::{Kind, NO_TARGET, Name, Template};
 use crate::error::RenderError;
 use crate::escape::Escaping;
-use crate::value::{Esc, SectionKind, Val};
-use crate::vars::Scope;
+use crate::plain::Plain;
+use crate::value::{Esc, Model, SectionKind, Val};
+use crate::vars::{Root, Scope};
 
 impl Template {
     /// Renders with Mustache's HTML escaping.
@@ -35,37 +39,46 @@ impl Template {
         escaping: Escaping,
         out: &mut String,
     ) -> Result<(), RenderError> {
-        Vm {
-            t: self,
-            scope,
-            escaping,
-            ctx: Stack::new(),
-            loops: Stack::new(),
-            calls: Vec::new(),
-            indent: String::new(),
+        match scope.root {
+            Root::Value(v) => Vm::new(self, Plain(v), escaping).run(out),
+            Root::Event(e) => Vm::new(self, e, escaping).run(out),
         }
-        .run(out)
     }
 
     /// Typed mode: when the template is exactly one tag (`{{{temp}}}`), the variable's JSON value
     /// itself (number, boolean, object, ...; a missing variable is `null`). `None` otherwise.
     pub fn render_typed(&self, scope: Scope<'_>) -> Option<Value> {
         let name = self.names.get(self.single_var? as usize)?;
-        let mut ctx = Stack::new();
-        ctx.push(scope.frame());
-        Some(match resolve(&ctx, &scope, name) {
-            Val::Root => scope.root_json(),
-            v => v.to_json(),
+        Some(match scope.root {
+            Root::Value(v) => typed(Plain(v), name),
+            Root::Event(e) => typed(e, name),
         })
     }
 }
 
-#[derive(Clone, Copy, Default)]
-struct Loop<'a> {
-    items: &'a [Value],
+fn typed<'a, M: Model<'a>>(m: M, name: &Name) -> Value {
+    let mut ctx = Stack::new();
+    ctx.push(m.root());
+    resolve(&ctx, m, name).to_json(m)
+}
+
+#[derive(Clone, Copy)]
+struct Loop<N> {
+    /// The list a section iterates over; `None` when it renders its body once.
+    list: Option<N>,
     next: usize,
     /// Whether the section pushed a context (everything but `true` does).
     pushed: bool,
+}
+
+impl<N> Default for Loop<N> {
+    fn default() -> Self {
+        Loop {
+            list: None,
+            next: 0,
+            pushed: false,
+        }
+    }
 }
 
 struct Call {
@@ -73,27 +86,45 @@ struct Call {
     indent_len: usize,
 }
 
-struct Vm<'t, 'a> {
+struct Vm<'t, 'a, M: Model<'a>> {
     t: &'t Template,
-    scope: Scope<'a>,
+    m: M,
     escaping: Escaping,
-    ctx: Stack<Val<'a>>,
-    loops: Stack<Loop<'a>>,
+    ctx: Stack<Val<'a, M::Node>>,
+    loops: Stack<Loop<M::Node>>,
     calls: Vec<Call>,
     /// Indentation of the current partial (the concatenation of every enclosing partial's).
     indent: String,
 }
 
-impl<'a> Vm<'_, 'a> {
+impl<'t, 'a, M: Model<'a>> Vm<'t, 'a, M> {
+    fn new(t: &'t Template, m: M, escaping: Escaping) -> Self {
+        Vm {
+            t,
+            m,
+            escaping,
+            ctx: Stack::new(),
+            loops: Stack::new(),
+            calls: Vec::new(),
+            indent: String::new(),
+        }
+    }
+
     fn run(mut self, out: &mut String) -> Result<(), RenderError> {
         let t = self.t;
+        let m = self.m;
         let limits = &t.limits;
         let base = out.len();
         let max_len = base.saturating_add(limits.max_output_bytes);
-        self.ctx.push(self.scope.frame());
+        self.ctx.push(m.root());
+        // What `{{x}}` and `{{{x}}}` write with, decided once rather than per tag.
+        let (esc_escaped, esc_raw) = match self.escaping {
+            Escaping::Html => (Esc::Html, Esc::Raw),
+            Escaping::JsonString => (Esc::Json, Esc::Json),
+        };
         let mut pc = 0usize;
         let mut steps = 0u64;
-        while let Some(&op) = t.ops.get(pc) {
+        while let Some(op) = t.ops.get(pc) {
             steps += 1;
             if steps > limits.max_steps {
                 return Err(RenderError::TooManySteps {
@@ -101,27 +132,22 @@ impl<'a> Vm<'_, 'a> {
                 });
             }
             pc += 1;
-            if op.text_len > 0 {
-                let (start, len) = (op.text as usize, op.text_len as usize);
-                out.push_str(t.text.get(start..start + len).unwrap_or_default());
+            if !op.text.is_empty() {
+                out.push_str(&op.text);
             }
             match op.kind {
                 Kind::Var { name, escape } => {
-                    let esc = match (self.escaping, escape) {
-                        (Escaping::JsonString, _) => Esc::Json,
-                        (Escaping::Html, true) => Esc::Html,
-                        (Escaping::Html, false) => Esc::Raw,
-                    };
-                    self.lookup(name).write(out, esc);
+                    let esc = if escape { esc_escaped } else { esc_raw };
+                    self.lookup(name).write(m, out, esc);
                 }
-                Kind::Section { name, end } => match self.lookup(name).section() {
+                Kind::Section { name, end } => match self.lookup(name).section(m) {
                     SectionKind::Skip => pc = end as usize + 1,
-                    SectionKind::List(items) => {
-                        if let Some(first) = items.first() {
-                            self.ctx.push(Val::Json(first));
+                    SectionKind::List(list) => {
+                        if let Some(first) = m.item(list, 0) {
+                            self.ctx.push(Val::Data(first));
                         }
                         self.loops.push(Loop {
-                            items,
+                            list: Some(list),
                             next: 1,
                             pushed: true,
                         });
@@ -129,7 +155,7 @@ impl<'a> Vm<'_, 'a> {
                     SectionKind::Push(v) => {
                         self.ctx.push(v);
                         self.loops.push(Loop {
-                            items: &[],
+                            list: None,
                             next: 0,
                             pushed: true,
                         });
@@ -140,10 +166,10 @@ impl<'a> Vm<'_, 'a> {
                     let Some(l) = self.loops.top_mut() else {
                         continue;
                     };
-                    if let Some(item) = l.items.get(l.next) {
+                    if let Some(item) = l.list.and_then(|list| m.item(list, l.next)) {
                         l.next += 1;
                         if let Some(top) = self.ctx.top_mut() {
-                            *top = Val::Json(item);
+                            *top = Val::Data(item);
                         }
                         pc = start as usize + 1;
                     } else if let Some(l) = self.loops.pop()
@@ -153,7 +179,7 @@ impl<'a> Vm<'_, 'a> {
                     }
                 }
                 Kind::Inverted { name, end } => {
-                    if !self.lookup(name).inverted() {
+                    if !self.lookup(name).inverted(m) {
                         pc = end as usize;
                     }
                 }
@@ -162,22 +188,15 @@ impl<'a> Vm<'_, 'a> {
                         self.call(&mut pc, target as usize, indent)?;
                     }
                 }
-                Kind::DynPartial { name, indent } => {
-                    let mut partial = String::new();
-                    self.lookup(name).write(&mut partial, Esc::Raw);
-                    if let Some(&target) = t.partials.get(partial.as_str()) {
-                        self.call(&mut pc, target as usize, indent)?;
-                    }
-                }
+                Kind::DynPartial { name, indent } => self.dyn_partial(&mut pc, name, indent)?,
                 Kind::Mark => {}
                 Kind::Indent => out.push_str(&self.indent),
-                Kind::Return => match self.calls.pop() {
-                    Some(c) => {
-                        pc = c.ret;
-                        self.indent.truncate(c.indent_len);
+                Kind::Return => {
+                    if self.calls.is_empty() {
+                        break;
                     }
-                    None => break,
-                },
+                    self.ret(&mut pc);
+                }
             }
             if out.len() > max_len {
                 return Err(RenderError::OutputTooLarge {
@@ -188,6 +207,34 @@ impl<'a> Vm<'_, 'a> {
         Ok(())
     }
 
+    // Partials are rare: out of the loop, so the loop's hot cases keep their registers.
+    #[cold]
+    #[inline(never)]
+    fn dyn_partial(
+        &mut self,
+        pc: &mut usize,
+        name: u32,
+        indent: (u32, u32),
+    ) -> Result<(), RenderError> {
+        let mut partial = String::new();
+        self.lookup(name).write(self.m, &mut partial, Esc::Raw);
+        if let Some(&target) = self.t.partials.get(partial.as_str()) {
+            self.call(pc, target as usize, indent)?;
+        }
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn ret(&mut self, pc: &mut usize) {
+        if let Some(c) = self.calls.pop() {
+            *pc = c.ret;
+            self.indent.truncate(c.indent_len);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
     fn call(
         &mut self,
         pc: &mut usize,
@@ -209,10 +256,10 @@ impl<'a> Vm<'_, 'a> {
         Ok(())
     }
 
-    #[inline]
-    fn lookup(&self, name: u32) -> Val<'a> {
+    #[inline(always)]
+    fn lookup(&self, name: u32) -> Val<'a, M::Node> {
         match self.t.names.get(name as usize) {
-            Some(name) => resolve(&self.ctx, &self.scope, name),
+            Some(name) => resolve(&self.ctx, self.m, name),
             None => Val::Missing,
         }
     }
@@ -222,17 +269,10 @@ impl<'a> Vm<'_, 'a> {
 /// (the first context that has it wins); the remaining segments are read from that value only,
 /// so a broken chain is empty rather than falling back to an outer context.
 #[inline(always)]
-fn resolve<'a>(ctx: &Stack<Val<'a>>, scope: &Scope<'a>, name: &Name) -> Val<'a> {
+fn resolve<'a, M: Model<'a>>(ctx: &Stack<Val<'a, M::Node>>, m: M, name: &Name) -> Val<'a, M::Node> {
     let Some((first, rest)) = name.parts.split_first() else {
         return ctx.top().unwrap_or_default();
     };
-    // Fast path: inside a section over objects, most names are keys of the innermost object.
-    if rest.is_empty()
-        && let Some(Val::Json(Value::Object(m))) = ctx.top()
-        && let Some(v) = crate::value::map_get(m, &first.key)
-    {
-        return Val::Json(v);
-    }
     // An explicit loop rather than `find_map`: it keeps the lookup inlined, with values in
     // registers (measured: the closure version returned through memory and stalled).
     let mut v = Val::Missing;
@@ -248,8 +288,8 @@ fn resolve<'a>(ctx: &Stack<Val<'a>>, scope: &Scope<'a>, name: &Name) -> Val<'a> 
             }
         };
         let hit = match frame {
-            Val::Root => scope.root_get(first, name.slot),
-            f => f.get(first, false),
+            Val::Root => m.root_get(first, name.slot),
+            f => f.get(m, first, false),
         };
         if let Some(hit) = hit {
             v = hit;
@@ -257,7 +297,7 @@ fn resolve<'a>(ctx: &Stack<Val<'a>>, scope: &Scope<'a>, name: &Name) -> Val<'a> 
         }
     }
     for part in rest {
-        match v.get(part, true) {
+        match v.get(m, part, true) {
             Some(next) => v = next,
             None => return Val::Missing,
         }
@@ -266,7 +306,7 @@ fn resolve<'a>(ctx: &Stack<Val<'a>>, scope: &Scope<'a>, name: &Name) -> Val<'a> 
 }
 
 /// A stack that keeps its first few entries inline, so typical renders allocate nothing for it.
-const INLINE: usize = 8;
+const INLINE: usize = 4;
 
 struct Stack<T: Copy + Default> {
     inline: [T; INLINE],

@@ -7,9 +7,13 @@
 //! fields in requests it triggers. Secrets come next, then data keys. Inside a section the usual
 //! context stack applies: a key of the section's object wins over everything below it.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use serde_json::Value;
 
-use crate::value::{Part, Val};
+use crate::prepared::Prepared;
+use crate::value::{Esc, Model, Part, SectionKind, Val};
 
 /// Predefined variable names and the slot each reads (aliases share slots).
 const PREDEFINED: [(&str, u8); 12] = [
@@ -75,31 +79,49 @@ impl<'a> EventVars<'a> {
     }
 }
 
-/// An event ready to render: predefined variables plus its data parsed once. Build one per event
-/// and render every template of a webhook against it.
+/// An event ready to render: predefined variables plus its data, parsed and prepared (numbers
+/// printed, keys indexed; see `prepared.rs`) the first time a template reads a data key, then
+/// reused. Build one per event and render every template of a webhook against it; a template that
+/// reads only predefined variables (Particle's default body) never pays for the parse.
 #[derive(Debug, Clone)]
 pub struct EventScope<'a> {
     vars: EventVars<'a>,
     slots: [Option<&'a str>; 8],
-    data: Option<Value>,
+    /// Data given up front (`with_data`); `None` means "parse `vars.data`".
+    given: Option<Option<Cow<'a, Value>>>,
+    /// `vars.data` parsed, on first use. Kept apart from `given` (and free of `'a`) so that
+    /// `EventScope` stays covariant: a `OnceLock` of a borrowing type would make it invariant.
+    parsed: OnceLock<Option<Value>>,
+    /// `data` laid out for rendering, on first use.
+    prepared: OnceLock<Prepared>,
     secrets: &'a [(&'a str, &'a str)],
 }
 
 impl<'a> EventScope<'a> {
-    /// Parses the event data; when it is a JSON object its keys become variables. Other data
-    /// (plain text, numbers, arrays) only shows up as `PARTICLE_EVENT_VALUE`.
+    /// The event's data becomes variables when it is a JSON object (parsed when first needed).
+    /// Other data (plain text, numbers, arrays) only shows up as `PARTICLE_EVENT_VALUE`.
     pub fn new(vars: EventVars<'a>) -> Self {
-        let data = parse_object(vars.data);
-        Self::with_data(vars, data)
+        Self::build(vars, None)
     }
 
     /// The event's predefined variables over other data, e.g. a parsed webhook response for a
     /// `responseTemplate`.
     pub fn with_data(vars: EventVars<'a>, data: Option<Value>) -> Self {
+        Self::build(vars, Some(data.map(Cow::Owned)))
+    }
+
+    /// [`EventScope::with_data`] over borrowed data, for a caller that keeps the parsed value.
+    pub fn with_data_ref(vars: EventVars<'a>, data: Option<&'a Value>) -> Self {
+        Self::build(vars, Some(data.map(Cow::Borrowed)))
+    }
+
+    fn build(vars: EventVars<'a>, given: Option<Option<Cow<'a, Value>>>) -> Self {
         EventScope {
             slots: vars.slots(),
             vars,
-            data,
+            given,
+            parsed: OnceLock::new(),
+            prepared: OnceLock::new(),
             secrets: &[],
         }
     }
@@ -116,16 +138,25 @@ impl<'a> EventScope<'a> {
 
     /// The parsed data, when it was a JSON object (or the data given to `with_data`).
     pub fn data(&self) -> Option<&Value> {
-        self.data.as_ref()
+        match &self.given {
+            Some(given) => given.as_deref(),
+            None => self
+                .parsed
+                .get_or_init(|| parse_object(self.vars.data))
+                .as_ref(),
+        }
+    }
+
+    /// The data laid out for rendering (empty when there is none).
+    #[inline(always)]
+    fn prepared(&self) -> &Prepared {
+        self.prepared
+            .get_or_init(|| self.data().map(Prepared::new).unwrap_or_default())
     }
 
     pub fn scope(&self) -> Scope<'_> {
         Scope {
-            root: Root::Event {
-                slots: &self.slots,
-                secrets: self.secrets,
-                data: self.data.as_ref(),
-            },
+            root: Root::Event(Event(self)),
         }
     }
 }
@@ -151,11 +182,7 @@ pub struct Scope<'a> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Root<'a> {
     Value(&'a Value),
-    Event {
-        slots: &'a [Option<&'a str>; 8],
-        secrets: &'a [(&'a str, &'a str)],
-        data: Option<&'a Value>,
-    },
+    Event(Event<'a>),
 }
 
 impl<'a> Scope<'a> {
@@ -165,62 +192,89 @@ impl<'a> Scope<'a> {
             root: Root::Value(data),
         }
     }
+}
 
-    /// The bottom frame of the context stack.
-    pub(crate) fn frame(&self) -> Val<'a> {
-        match self.root {
-            Root::Value(v) => Val::Json(v),
-            Root::Event { .. } => Val::Root,
-        }
+/// The data model of an event render: predefined variables, secrets, then the prepared data.
+/// One pointer, so the render loop keeps it in a register.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Event<'a>(&'a EventScope<'a>);
+
+impl<'a> Model<'a> for Event<'a> {
+    type Node = usize;
+
+    #[inline(always)]
+    fn root(self) -> Val<'a, usize> {
+        Val::Root
     }
 
-    /// Looks a first name segment up in the event root. `Some` means the root has it (a reserved
-    /// predefined name always "has" it, even when the event lacks the field).
-    #[inline]
-    pub(crate) fn root_get(&self, part: &Part, slot: Option<u8>) -> Option<Val<'a>> {
-        match self.root {
-            Root::Value(v) => Val::Json(v).get(part, false),
-            Root::Event {
-                slots,
-                secrets,
-                data,
-            } => {
-                if let Some(slot) = slot {
-                    let value = slots.get(usize::from(slot)).copied().flatten();
-                    return Some(value.map_or(Val::Missing, Val::Str));
-                }
-                if let Some((_, v)) = secrets.iter().find(|(k, _)| **k == *part.key) {
-                    return Some(Val::Str(v));
-                }
-                data.and_then(|d| Val::Json(d).get(part, false))
-            }
+    /// `Some` means the root has the name (a reserved predefined name always "has" it, even when
+    /// the event lacks the field).
+    #[inline(always)]
+    fn root_get(self, part: &Part, slot: Option<u8>) -> Option<Val<'a, usize>> {
+        if let Some(slot) = slot {
+            let value = self.0.slots.get(usize::from(slot)).copied().flatten();
+            return Some(value.map_or(Val::Missing, Val::Str));
         }
+        if let Some((_, v)) = self.0.secrets.iter().find(|(k, _)| **k == *part.key) {
+            return Some(Val::Str(v));
+        }
+        let data = self.0.prepared();
+        data.get(data.root()?, part, false)
     }
 
-    /// The whole root as JSON (typed mode for `{{.}}` at the top level).
-    pub(crate) fn root_json(&self) -> Value {
-        match self.root {
-            Root::Value(v) => v.clone(),
-            Root::Event {
-                slots,
-                secrets,
-                data,
-            } => {
-                let mut map = match data {
-                    Some(Value::Object(m)) => m.clone(),
-                    _ => serde_json::Map::new(),
-                };
-                for (k, v) in secrets {
-                    map.insert((*k).to_owned(), Value::String((*v).to_owned()));
-                }
-                for (name, slot) in PREDEFINED {
-                    if let Some(Some(v)) = slots.get(usize::from(slot)) {
-                        map.insert(name.to_owned(), Value::String((*v).to_owned()));
-                    }
-                }
-                Value::Object(map)
+    #[inline(always)]
+    fn get(self, node: usize, part: &Part, tail: bool) -> Option<Val<'a, usize>> {
+        self.0.prepared().get(node, part, tail)
+    }
+
+    #[inline(always)]
+    fn truthy(self, node: usize) -> bool {
+        self.0.prepared().truthy(node)
+    }
+
+    #[inline(always)]
+    fn section(self, node: usize) -> SectionKind<Val<'a, usize>, usize> {
+        self.0.prepared().section(node)
+    }
+
+    #[inline(always)]
+    fn inverted(self, node: usize) -> bool {
+        self.0.prepared().inverted(node)
+    }
+
+    #[inline(always)]
+    fn item(self, list: usize, i: usize) -> Option<usize> {
+        self.0.prepared().item(list, i)
+    }
+
+    #[inline(always)]
+    fn write(self, node: usize, out: &mut String, esc: Esc) {
+        self.0.prepared().write(node, out, esc)
+    }
+
+    fn to_json(self, node: usize) -> Value {
+        self.0.prepared().to_value(node)
+    }
+
+    fn root_json(self) -> Value {
+        let mut map = match self
+            .0
+            .prepared()
+            .root()
+            .map(|root| self.0.prepared().to_value(root))
+        {
+            Some(Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        for (k, v) in self.0.secrets {
+            map.insert((*k).to_owned(), Value::String((*v).to_owned()));
+        }
+        for (name, slot) in PREDEFINED {
+            if let Some(Some(v)) = self.0.slots.get(usize::from(slot)) {
+                map.insert(name.to_owned(), Value::String((*v).to_owned()));
             }
         }
+        Value::Object(map)
     }
 }
 

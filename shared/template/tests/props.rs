@@ -1,8 +1,11 @@
-//! Property tests: no template and no data make rendering panic; chunking always reassembles.
+//! Property tests: no template and no data make rendering panic; an event's prepared data renders
+//! exactly as the same data given as a plain `Value`; chunking always reassembles.
 
-use particle_template::{CHUNK_BYTES, EventScope, EventVars, Limits, Scope, Template, chunks};
+use particle_template::{
+    CHUNK_BYTES, Escaping, EventScope, EventVars, Limits, Scope, Template, chunks,
+};
 use proptest::prelude::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -10,15 +13,54 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
+        // Zeros, `-0` and short decimals: the numbers whose truthiness and text have edge cases.
+        (-2i64..3).prop_map(Value::from),
+        prop::sample::select(vec![0.0, -0.0, 0.5, 20.0, 1e21, 1.5e-7]).prop_map(Value::from),
         "[a-c.0-9 é<&\"]{0,6}".prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 40, 5, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-            prop::collection::btree_map("[a-c0-2.]{1,2}", inner, 0..5)
+            prop::collection::btree_map("[abc]|[a-c0-2.]{1,2}", inner, 0..5)
                 .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
+}
+
+/// Well-formed templates over the names the data generator uses: every one compiles, so each case
+/// exercises lookups, sections, inverted sections, escaping and value-to-text.
+fn names_template() -> impl Strategy<Value = String> {
+    let name = prop::sample::select(vec![
+        "a",
+        "b",
+        "c",
+        ".",
+        "a.b",
+        "b.0",
+        "b.1",
+        "a.length",
+        "b.length",
+        "c.a",
+        "0",
+        "a.b.c",
+        "PARTICLE_EVENT_VALUE",
+    ]);
+    let tag = prop_oneof![
+        name.clone().prop_map(|n| ["{{", n, "}}"].concat()),
+        name.clone().prop_map(|n| ["{{{", n, "}}}"].concat()),
+        prop::sample::select(vec!["x", ",", "\n"]).prop_map(String::from),
+    ];
+    let block = tag.prop_recursive(3, 32, 4, move |inner| {
+        (
+            prop::sample::select(vec!["#", "^"]),
+            name.clone(),
+            prop::collection::vec(inner, 0..4),
+        )
+            .prop_map(|(kind, n, body)| {
+                ["{{", kind, n, "}}", &body.concat(), "{{/", n, "}}"].concat()
+            })
+    });
+    prop::collection::vec(block, 0..6).prop_map(|v| v.concat())
 }
 
 /// Templates built from Mustache fragments, so tags, sections, partials and delimiter changes
@@ -82,8 +124,69 @@ fn render_all(src: &str, partial: &str, data: &Value) {
     }
 }
 
+/// Renders `t` over an event carrying `data` and over the plain value an event stands for (the
+/// data's keys plus the predefined variables), and asserts both give the same result: the
+/// prepared layout (`EventScope`) and the `serde_json::Value` path must agree on every rule.
+fn assert_prepared_matches_plain(t: &Template, data: Value) -> Result<(), TestCaseError> {
+    let vars = EventVars {
+        name: "e",
+        data: "d",
+        coreid: "c",
+        published_at: "t",
+        ..EventVars::default()
+    };
+    let mut plain = data.clone();
+    if let Value::Object(m) = &mut plain {
+        for (name, v) in [
+            ("PARTICLE_EVENT_NAME", "e"),
+            ("SPARK_EVENT_NAME", "e"),
+            ("PARTICLE_EVENT_VALUE", "d"),
+            ("SPARK_EVENT_VALUE", "d"),
+            ("PARTICLE_DEVICE_ID", "c"),
+            ("SPARK_CORE_ID", "c"),
+            ("PARTICLE_PUBLISHED_AT", "t"),
+            ("SPARK_PUBLISHED_AT", "t"),
+        ] {
+            m.insert(name.into(), json!(v));
+        }
+    }
+    let event = EventScope::with_data(vars, Some(data));
+    for escaping in [Escaping::Html, Escaping::JsonString] {
+        let prepared = t
+            .render_with(event.scope(), escaping)
+            .map_err(|e| e.to_string());
+        let direct = t
+            .render_with(Scope::value(&plain), escaping)
+            .map_err(|e| e.to_string());
+        prop_assert_eq!(prepared, direct);
+    }
+    prop_assert_eq!(
+        t.render_typed(event.scope()),
+        t.render_typed(Scope::value(&plain))
+    );
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn prepared_matches_plain_on_names(src in names_template(), data in json_value(), other in json_value()) {
+        let t = Template::compile_with(&src, &[] as &[(&str, &str)], small_limits())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let data = if data.is_object() { data } else { json!({ "a": data, "b": other }) };
+        assert_prepared_matches_plain(&t, data)?;
+    }
+
+    #[test]
+    fn prepared_matches_plain(src in template(), partial in template(), data in json_value(), other in json_value()) {
+        let partials = [("p", partial.as_str()), ("a", src.as_str())];
+        if let Ok(t) = Template::compile_with(&src, &partials, small_limits()) {
+            // Event data becomes variables only as an object; wrap anything else.
+            let data = if data.is_object() { data } else { json!({ "a": data, "b": other }) };
+            assert_prepared_matches_plain(&t, data)?;
+        }
+    }
 
     #[test]
     fn rendering_never_panics_on_fragment_templates(src in template(), partial in template(), data in json_value()) {

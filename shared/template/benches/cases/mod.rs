@@ -9,7 +9,10 @@
 //!   the number formatting ours does on every render.
 //! - `<case>/from-value`: every engine starts from the same parsed `serde_json::Value`, as a
 //!   Lambda holding an event does: mustache must run `to_data` (`Value` -> `Data`), handlebars
-//!   renders through `Handlebars::render(name, &value)`; ours renders the value directly.
+//!   renders through `Handlebars::render(name, &value)`; ours builds its `EventScope` from the
+//!   value (preparing it: numbers printed, keys indexed) and renders. In the default-body case
+//!   ours starts from the event itself; that template reads only predefined variables, so the
+//!   scope never parses the event's data.
 //!
 //! One output `String` per render for every engine. The setup asserts that all three produce the
 //! same bytes.
@@ -63,6 +66,9 @@ pub struct Case {
     pub name: &'static str,
     pub ours: Template,
     pub scope: EventScope<'static>,
+    /// What `scope` was built from, for the from-value group.
+    pub vars: EventVars<'static>,
+    pub data: Option<Value>,
     pub mustache: mustache::Template,
     pub mustache_data: mustache::Data,
     /// The same data as a `Value`, for `to_data` in the from-value group.
@@ -76,7 +82,8 @@ fn case(
     name: &'static str,
     template: &str,
     hbs_template: &str,
-    scope: EventScope<'static>,
+    vars: EventVars<'static>,
+    data: Option<Value>,
     plain: Value,
 ) -> Case {
     let mut handlebars = Handlebars::new();
@@ -87,7 +94,12 @@ fn case(
     let case = Case {
         name,
         ours: Template::compile(template).expect("our template"),
-        scope,
+        scope: match &data {
+            Some(v) => EventScope::with_data(vars, Some(v.clone())),
+            None => EventScope::new(vars),
+        },
+        vars,
+        data,
         mustache: mustache::compile_str(template).expect("mustache template"),
         mustache_data: mustache::to_data(bools_as_strings(&plain)).expect("mustache data"),
         mustache_value: bools_as_strings(&plain),
@@ -116,6 +128,17 @@ fn case(
     }
     assert_eq!(ours, hbs, "{name}: handlebars output differs");
     case
+}
+
+impl Case {
+    /// Our side of the from-value group: prepare the event's data, then render.
+    pub fn render_from_value(&self) -> Option<String> {
+        let scope = match &self.data {
+            Some(v) => EventScope::with_data_ref(self.vars, Some(v)),
+            None => EventScope::new(self.vars),
+        };
+        self.ours.render(&scope).ok()
+    }
 }
 
 fn bools_as_strings(v: &Value) -> Value {
@@ -148,7 +171,8 @@ pub fn cases() -> Vec<Case> {
         GEO_CASE,
         GEO_TEMPLATE,
         GEO_HANDLEBARS,
-        EventScope::new(geo_vars),
+        geo_vars,
+        Some(serde_json::from_str(scan).expect("scan json")),
         serde_json::from_str(scan).expect("scan json"),
     );
 
@@ -169,7 +193,8 @@ pub fn cases() -> Vec<Case> {
         "default-json-body",
         DEFAULT_TEMPLATE,
         DEFAULT_TEMPLATE,
-        EventScope::new(temp_vars),
+        temp_vars,
+        None,
         default_plain,
     );
 
@@ -179,7 +204,8 @@ pub fn cases() -> Vec<Case> {
         "response-template-google",
         RESPONSE_TEMPLATE,
         RESPONSE_HANDLEBARS,
-        EventScope::with_data(geo_vars, Some(google.clone())),
+        geo_vars,
+        Some(google.clone()),
         google,
     );
     vec![geo, default, response]
