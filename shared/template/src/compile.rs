@@ -229,15 +229,6 @@ impl Compiler {
                 partial: partial_name(),
             });
         }
-        let toks = tokenize(src).map_err(|(kind, at)| {
-            let (line, column) = line_col(src, at);
-            CompileError::Syntax {
-                kind,
-                line,
-                column,
-                partial: partial_name(),
-            }
-        })?;
         let syntax = |kind, at| {
             let (line, column) = line_col(src, at);
             CompileError::Syntax {
@@ -247,6 +238,7 @@ impl Compiler {
                 partial: partial_name(),
             }
         };
+        let toks = tokenize(src).map_err(|(kind, at)| syntax(kind, at))?;
         // Open sections: (op index, name, offset of the tag).
         let mut open: Vec<(usize, &str, usize)> = Vec::new();
         for tok in toks {
