@@ -13,6 +13,18 @@ use crate::compile::Template;
 use crate::limits::Limits;
 use crate::vars::{EventScope, EventVars, Scope};
 
+/// The mustache spec's core modules (file stems in the spec's `specs/` directory): the suites
+/// every Mustache implementation must pass. `~inheritance`, `~dynamic-names` and `~lambdas` are
+/// optional.
+pub const CORE_MODULES: [&str; 6] = [
+    "interpolation",
+    "sections",
+    "inverted",
+    "comments",
+    "delimiters",
+    "partials",
+];
+
 /// An event as users write it in `EVENT.json` files: `name`, `data`, `coreid`, `published_at`
 /// and optional `product_id`, `fw_version`, `event_id`, `user_id`. Non-string values are
 /// accepted and kept as their JSON text (so `"data": {"temp": 21}` and `"product_id": 1234` work).

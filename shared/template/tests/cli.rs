@@ -120,15 +120,7 @@ fn spec_command_runs_the_core_suite_when_available() {
         note("note: MUSTACHE_SPEC_DIR is not set; skipping the CLI spec run");
         return;
     };
-    let files = [
-        "interpolation",
-        "sections",
-        "inverted",
-        "comments",
-        "delimiters",
-        "partials",
-    ]
-    .map(|m| dir.join(format!("{m}.json")));
+    let files = particle_template::spec::CORE_MODULES.map(|m| dir.join(format!("{m}.json")));
     let (code, out, _) = run(bin().arg("spec").args(&files));
     assert_eq!((code, out.as_str()), (0, "136 passed, 0 failed\n"));
 }

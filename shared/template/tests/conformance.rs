@@ -5,16 +5,7 @@
 use std::path::PathBuf;
 
 use particle_template::Limits;
-use particle_template::spec::run_file;
-
-const CORE: [&str; 6] = [
-    "interpolation",
-    "sections",
-    "inverted",
-    "comments",
-    "delimiters",
-    "partials",
-];
+use particle_template::spec::{CORE_MODULES, run_file};
 
 fn spec_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os("MUSTACHE_SPEC_DIR")?);
@@ -45,7 +36,7 @@ fn core_modules_pass_all_136_tests() {
     };
     let mut total = 0;
     let mut failures = Vec::new();
-    for module in CORE {
+    for module in CORE_MODULES {
         let (n, f) = run(module, &dir);
         total += n;
         failures.extend(f);
