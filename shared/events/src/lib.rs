@@ -8,6 +8,8 @@
 //! - [`id`]: the deterministic event id over (`coreid`, `published_at`, `name`, `data`).
 //! - [`webhook`]: Particle's default webhook body (form or JSON) and the project's recommended JSON.
 //! - [`sse`]: the JSON in an SSE `data:` line of Particle's event stream.
+//! - `loose`: JSON fields read without judging their type, so validation words the error and
+//!   names the field (private).
 //! - [`clock`]: RFC 3339 timestamps as the store writes them.
 
 pub mod clock;
