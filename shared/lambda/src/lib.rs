@@ -3,9 +3,11 @@
 //!
 //! Module map:
 //! - [`env`]: reading and validating environment settings ([`SettingError`]).
+//! - [`metrics`]: CloudWatch metrics as Embedded Metric Format log lines (no API call).
 //! - [`secret`]: [`Secret`] and resolution from `NAME` or `NAME_SECRET_ARN` (AWS Secrets Manager).
 
 pub mod env;
+pub mod metrics;
 pub mod secret;
 
 pub use env::SettingError;
