@@ -59,8 +59,9 @@ export const DEFAULTS = {
   particleApiUrl: 'https://api.particle.io',
   sseWindowSeconds: 70,
   sseIdleTimeoutSeconds: 15,
-  // Nothing reserved: a new account's concurrency limit is 10, all of which Lambda keeps unreserved,
-  // so any reservation fails the first deploy. The drainer needs none to stay single, see the stack.
+  // Nothing reserved: a new account's concurrency limit can be 10, and Lambda keeps at least 10
+  // unreserved there, so any reservation fails the first deploy. The drainer needs none to stay
+  // bounded (see the stack, where it is created).
   sseDrainReservedConcurrency: 0,
   lambdaMemoryMb: 256,
   throttleRateLimit: 50,
