@@ -16,7 +16,8 @@ describe('Rust functions', () => {
       expect(props.Runtime).toBe('provided.al2023');
       expect(props.Handler).toBe('bootstrap');
       expect(props.MemorySize).toBe(256);
-      expect(props.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(new RegExp(`^${prefix}LogGroup`)) });
+      // Text log format (no LogFormat): stdout lines, the EMF metric lines among them, reach CloudWatch as written.
+      expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: expect.stringMatching(new RegExp(`^${prefix}LogGroup`)) } });
       expect(props.TracingConfig).toBeUndefined();
     }
   });
