@@ -40,6 +40,11 @@ export interface BackendConfig {
   readonly logRetentionDays: number;
   /** RETAIN (default) or DESTROY the table when the stack is deleted. */
   readonly tableRemovalPolicy: 'retain' | 'destroy';
+  /**
+   * Template only: no cargo-lambda build, and function code that `cdk deploy` refuses (see
+   * `ParticleFunction`), so a template check needs no Rust toolchain and can never deploy.
+   */
+  readonly skipBundling: boolean;
 }
 
 /** Lambda timeout of `sse-drain` in seconds; the drain window must end safely before it. */
@@ -54,13 +59,17 @@ export const DEFAULTS = {
   particleApiUrl: 'https://api.particle.io',
   sseWindowSeconds: 70,
   sseIdleTimeoutSeconds: 15,
-  sseDrainReservedConcurrency: 2,
+  // Nothing reserved: a new account's concurrency limit can be 10, and Lambda keeps at least 10
+  // unreserved there, so any reservation fails the first deploy. The drainer needs none to stay
+  // bounded (see the stack, where it is created).
+  sseDrainReservedConcurrency: 0,
   lambdaMemoryMb: 256,
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   tracing: false,
   logRetentionDays: 30,
   tableRemovalPolicy: 'retain',
+  skipBundling: false,
 } as const;
 
 /** The retention values CloudWatch Logs accepts (RetentionInDays). */
@@ -176,5 +185,6 @@ export function readConfig(scope: Construct): BackendConfig {
     tracing: readBool(scope, 'tracing', DEFAULTS.tracing),
     logRetentionDays,
     tableRemovalPolicy,
+    skipBundling: readBool(scope, 'skipBundling', DEFAULTS.skipBundling),
   };
 }

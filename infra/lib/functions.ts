@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -23,6 +23,11 @@ export interface ParticleFunctionProps {
   readonly retryAttempts?: number;
   readonly maxEventAge?: Duration;
   readonly onFailure?: lambda.IDestination;
+  /**
+   * No cargo-lambda build: the code location becomes two stack parameters without a default
+   * (see `synthOnlyCode`), so the template can be checked but `cdk deploy` refuses it.
+   */
+  readonly skipBundling?: boolean;
 }
 
 /**
@@ -52,10 +57,7 @@ export class ParticleFunction extends Construct {
     // logs:CreateLogStream and logs:PutLogEvents on this function's log group only.
     this.logGroup.grantWrite(this.role);
 
-    this.fn = new RustFunction(this, 'Function', {
-      manifestPath: WORKSPACE_MANIFEST,
-      binaryName: props.binaryName,
-      runtime: 'provided.al2023',
+    const common: lambda.FunctionOptions = {
       architecture: lambda.Architecture.ARM_64,
       description: props.description,
       memorySize: props.memoryMb,
@@ -68,6 +70,39 @@ export class ParticleFunction extends Construct {
       retryAttempts: props.retryAttempts,
       maxEventAge: props.maxEventAge,
       onFailure: props.onFailure,
-    });
+    };
+    this.fn = props.skipBundling
+      ? new lambda.Function(this, 'Function', {
+          ...common,
+          runtime: lambda.Runtime.PROVIDED_AL2023,
+          handler: 'bootstrap',
+          code: synthOnlyCode(this, id),
+        })
+      : new RustFunction(this, 'Function', {
+          ...common,
+          manifestPath: WORKSPACE_MANIFEST,
+          binaryName: props.binaryName,
+          runtime: 'provided.al2023',
+        });
   }
+}
+
+/**
+ * Function code for a template-only synth (`-c skipBundling=true`).
+ *
+ * A RustFunction whose bundling is skipped points its asset at the bundling source, the whole
+ * repository, which `cdk deploy` would zip and upload as function code. Instead the code comes
+ * from two stack parameters that have no default and say what they are: the CDK CLI stops a
+ * deploy before building or uploading anything ("The following CloudFormation Parameters are
+ * missing a value: IngestCodeBucketSkipBundlingNotDeployable, ..."), and the template has no asset at all.
+ */
+function synthOnlyCode(scope: Construct, id: string): lambda.Code {
+  const description =
+    'Synthesized with -c skipBundling=true: this template is not deployable. Run cdk deploy without skipBundling.';
+  // Stack-level ids, so the logical ids (what the CLI's message names) are exactly these.
+  const stack = Stack.of(scope);
+  return lambda.Code.fromCfnParameters({
+    bucketNameParam: new CfnParameter(stack, `${id}CodeBucketSkipBundlingNotDeployable`, { type: 'String', description }),
+    objectKeyParam: new CfnParameter(stack, `${id}CodeKeySkipBundlingNotDeployable`, { type: 'String', description }),
+  });
 }

@@ -48,13 +48,6 @@ export function addNagSuppressions(stack: ParticleBackendStack): void {
     },
   ], true);
 
-  const tableIndexes: NagPackSuppression = {
-    id: 'AwsSolutions-IAM5',
-    reason:
-      'grantReadWriteData adds <table ARN>/index/* so the functions can Query the gsi1 index; the wildcard ' +
-      "covers only this table's own indexes.",
-    appliesTo: [{ regex: '/^Resource::<EventsTable[0-9A-F]*\\.Arn>\\/index\\/\\*$/g' }],
-  };
   const xray: NagPackSuppression = {
     id: 'AwsSolutions-IAM5',
     reason:
@@ -70,10 +63,12 @@ export function addNagSuppressions(stack: ParticleBackendStack): void {
     appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:.+-\\?\\?\\?\\?\\?\\?$/g' }],
   };
   // Suppress only what this configuration produces, so a new wildcard elsewhere is still reported.
-  const roleSuppressions = [tableIndexes];
-  if (stack.config.tracing) roleSuppressions.push(xray);
-  for (const fn of [stack.ingest, stack.sseDrain]) {
-    NagSuppressions.addResourceSuppressions(fn.role, roleSuppressions, true);
+  // No table wildcard to accept: functions are granted named actions on the table ARN and on
+  // named indexes only (lib/grants.ts).
+  if (stack.config.tracing) {
+    for (const fn of [stack.ingest, stack.sseDrain]) {
+      NagSuppressions.addResourceSuppressions(fn.role, [xray], true);
+    }
   }
   const importedByName =
     stack.config.particleTokenSecretName !== undefined && !stack.config.particleTokenSecretName.startsWith('arn:');

@@ -1,7 +1,8 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -10,9 +11,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BackendAlarms } from './alarms';
+import { BackendAlarms, METRICS_NAMESPACE } from './alarms';
 import { BackendConfig, readConfig, SSE_DRAIN_TIMEOUT_SECONDS } from './config';
 import { ParticleFunction } from './functions';
+import { grantSecretValue, grantTableActions, INGEST_TABLE_ACTIONS, SSE_DRAIN_TABLE_ACTIONS } from './grants';
 import { addNagSuppressions } from './nag-suppressions';
 
 export interface ParticleBackendStackProps extends StackProps {
@@ -103,6 +105,13 @@ export class ParticleBackendStack extends Stack {
     });
 
     // ---- Functions ------------------------------------------------------------------------------
+    if (config.skipBundling) {
+      Annotations.of(this).addWarningV2(
+        'particle:skip-bundling',
+        'skipBundling=true: no function code was built; this template is for checks only and cdk deploy refuses it ' +
+          '(its code parameters have no value)',
+      );
+    }
     const common = { EVENT_TTL_DAYS: String(config.eventTtlDays), RUST_LOG: 'info', AWS_LAMBDA_LOG_FORMAT: 'JSON' };
 
     this.ingest = new ParticleFunction(this, 'Ingest', {
@@ -112,14 +121,15 @@ export class ParticleBackendStack extends Stack {
       timeout: Duration.seconds(10),
       logRetention,
       tracing: config.tracing,
+      skipBundling: config.skipBundling,
       environment: {
         STORE: store,
         WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
         ...common,
       },
     });
-    this.table.grantReadWriteData(this.ingest.fn);
-    this.webhookSecret.grantRead(this.ingest.fn);
+    grantTableActions(this.ingest.fn, this.table, INGEST_TABLE_ACTIONS);
+    grantSecretValue(this.ingest.fn, this.webhookSecret);
 
     const drainEnv: Record<string, string> = {
       STORE: store,
@@ -139,9 +149,15 @@ export class ParticleBackendStack extends Stack {
       timeout: Duration.seconds(SSE_DRAIN_TIMEOUT_SECONDS),
       logRetention,
       tracing: config.tracing,
+      skipBundling: config.skipBundling,
       environment: drainEnv,
-      // Windows (~70 s) are longer than the one-minute period, so two invocations overlap by
-      // design; a third one would only open another stream and burn the shared open budget.
+      // Nothing reserved by default (a new account cannot reserve any concurrency). The drainer
+      // stays bounded without it: the schedule starts one invocation a minute, each ends by its
+      // 100 s timeout, so at most two overlap (the ~10 s window overlap is by design); a late
+      // scheduled event is dropped after 60 s and never retried, so invocations cannot pile up;
+      // and every stream open takes a slot from the open budget shared in the table, so even
+      // extra invocations (a manual one) cannot open streams faster than the budget allows.
+      // A reservation (>= 2) only adds a hard cap for accounts that want one.
       reservedConcurrentExecutions:
         config.sseDrainReservedConcurrency > 0 ? config.sseDrainReservedConcurrency : undefined,
       // A late window is useless (the next one is a minute away): never retry, drop fast.
@@ -149,10 +165,14 @@ export class ParticleBackendStack extends Stack {
       maxEventAge: SSE_DRAIN_MAX_EVENT_AGE,
       onFailure: new lambdaDestinations.SqsDestination(this.deadLetterQueue),
     });
-    this.table.grantReadWriteData(this.sseDrain.fn);
-    this.particleTokenSecret.grantRead(this.sseDrain.fn);
+    grantTableActions(this.sseDrain.fn, this.table, SSE_DRAIN_TABLE_ACTIONS);
+    grantSecretValue(this.sseDrain.fn, this.particleTokenSecret);
 
     // ---- HTTP API: POST /ingest only; every other method/path is API Gateway's own 404 ---------
+    // No AWS WAF: a web ACL cannot be associated with an HTTP API (AWS::WAFv2::WebACLAssociation
+    // takes REST API stages, ALBs, AppSync, Cognito, App Runner, Verified Access and Amplify only).
+    // The stage throttle below bounds what a flood costs; infra/README.md ("Floods") says why this
+    // stack stays an HTTP API and how to put WAF in front of it.
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'Particle webhook endpoint',
       createDefaultStage: false,
@@ -172,6 +192,7 @@ export class ParticleBackendStack extends Stack {
         format: apigw.AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
+            apiId: '$context.apiId',
             requestTime: '$context.requestTime',
             ip: '$context.identity.sourceIp',
             method: '$context.httpMethod',
@@ -188,6 +209,17 @@ export class ParticleBackendStack extends Stack {
           }),
         ),
       },
+    });
+    // HTTP APIs publish no 429 metric (only Count, 4xx, 5xx, latencies): count the throttled
+    // requests from the access log instead. The ApiId dimension keeps two stacks in one account apart.
+    const throttledRequests = new logs.MetricFilter(this, 'HttpApiThrottledRequests', {
+      logGroup: accessLogs,
+      filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
+      metricNamespace: METRICS_NAMESPACE,
+      metricName: 'ApiThrottledRequests',
+      metricValue: '1',
+      dimensions: { ApiId: '$.apiId' },
+      unit: cloudwatch.Unit.COUNT,
     });
     this.httpApi.addRoutes({
       path: '/ingest',
@@ -215,11 +247,26 @@ export class ParticleBackendStack extends Stack {
     // ---- Alarms ---------------------------------------------------------------------------------
     this.alarms = new BackendAlarms(this, 'Alarms', {
       functions: { Ingest: this.ingest.fn, SseDrain: this.sseDrain.fn },
+      ingest: { fn: this.ingest.fn, metricsName: 'ingest' },
+      // The drainer's stream alarms only mean something while the schedule runs it.
+      drain: this.schedule ? { fn: this.sseDrain.fn, metricsName: 'sse-drain' } : undefined,
       deadLetterQueue: this.deadLetterQueue,
       table: this.table,
       httpStage: this.httpStage,
+      throttledRequests: throttledRequests.metric({
+        dimensionsMap: { ApiId: this.httpApi.apiId },
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.SUM,
+      }),
       alarmEmail: config.alarmEmail,
     });
+    if (!config.alarmEmail) {
+      Annotations.of(this).addWarningV2(
+        'particle:no-alarm-email',
+        'No alarmEmail context: the alarms notify nobody. Subscribe to the AlarmTopicArn output ' +
+          '(SubscribeToAlarmsCommand) or deploy with -c alarmEmail=you@example.com.',
+      );
+    }
 
     // ---- Outputs --------------------------------------------------------------------------------
     new CfnOutput(this, 'IngestUrl', {
@@ -249,6 +296,22 @@ export class ParticleBackendStack extends Stack {
       value:
         `aws secretsmanager put-secret-value --region ${this.region} ` +
         `--secret-id ${this.particleTokenSecret.secretArn} --secret-string "$PARTICLE_TOKEN"`,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic every alarm notifies (alarm and OK); subscribe e-mail, SMS, chat or a pager to it',
+      value: this.alarms.topic.topicArn,
+    });
+    new CfnOutput(this, 'AlarmSubscribers', {
+      description: 'Who the alarms notify as deployed (subscriptions added outside the stack are not listed)',
+      value: config.alarmEmail
+        ? `${config.alarmEmail} (confirm the subscription e-mail AWS sends)`
+        : 'NOBODY: no alarmEmail given; run SubscribeToAlarmsCommand or deploy with -c alarmEmail=you@example.com',
+    });
+    new CfnOutput(this, 'SubscribeToAlarmsCommand', {
+      description: 'Subscribes an e-mail address to the alarm topic (confirm the e-mail AWS sends)',
+      value:
+        `aws sns subscribe --region ${this.region} --topic-arn ${this.alarms.topic.topicArn} ` +
+        '--protocol email --notification-endpoint you@example.com',
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       description: 'Failed or expired scheduled sse-drain invocations',

@@ -46,6 +46,11 @@ describe('HTTP API', () => {
     expect(props.AccessLogSettings.Format).not.toMatch(/header|authorization|requestBody/i);
   });
 
+  test('no WAF resource: a web ACL cannot be associated with an HTTP API (README, "Floods")', () => {
+    // Guards against a WebACLAssociation that CloudFormation would reject at deploy time.
+    expect(Object.keys(template.toJSON().Resources).filter((id) => /WAF/i.test(template.toJSON().Resources[id].Type))).toEqual([]);
+  });
+
   test('throttling comes from context', () => {
     const { template: t } = synth({ throttleRateLimit: '5', throttleBurstLimit: 10 });
     expect(resource(t, 'AWS::ApiGatewayV2::Stage', 'DefaultStage').props.DefaultRouteSettings).toEqual({
@@ -79,6 +84,9 @@ describe('HTTP API', () => {
     });
     expect(Object.keys(outputs).sort()).toEqual(
       [
+        'AlarmSubscribers',
+        'AlarmTopicArn',
+        'SubscribeToAlarmsCommand',
         'DeadLetterQueueUrl',
         'IngestUrl',
         'ParticleTokenSecretArn',

@@ -14,8 +14,16 @@ describe('context validation', () => {
     [{ logRetentionDays: 31 }, /logRetentionDays/],
     [{ tableRemovalPolicy: 'snapshot' }, /tableRemovalPolicy/],
     [{ alarmEmail: 'not-an-address' }, /alarmEmail/],
+    [{ skipBundling: 'maybe' }, /skipBundling/],
   ])('rejects %p', (context, message) => {
     expect(() => synth(context)).toThrow(message);
+  });
+
+  test('defaults deployable on a new account: no reserved concurrency, bundling on', () => {
+    const { stack } = synth();
+    expect(stack.config.sseDrainReservedConcurrency).toBe(0);
+    expect(stack.config.skipBundling).toBe(false);
+    expect(synth({ sseDrainReservedConcurrency: '2' }).stack.config.sseDrainReservedConcurrency).toBe(2);
   });
 
   test('empty strings mean "not set"', () => {

@@ -16,7 +16,8 @@ describe('Rust functions', () => {
       expect(props.Runtime).toBe('provided.al2023');
       expect(props.Handler).toBe('bootstrap');
       expect(props.MemorySize).toBe(256);
-      expect(props.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(new RegExp(`^${prefix}LogGroup`)) });
+      // Text log format (no LogFormat): stdout lines, the EMF metric lines among them, reach CloudWatch as written.
+      expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: expect.stringMatching(new RegExp(`^${prefix}LogGroup`)) } });
       expect(props.TracingConfig).toBeUndefined();
     }
   });
@@ -34,10 +35,11 @@ describe('Rust functions', () => {
     });
   });
 
-  test('sse-drain: 100 s timeout, reserved concurrency 2 and exactly the documented environment', () => {
+  test('sse-drain: 100 s timeout, no reserved concurrency by default and exactly the documented environment', () => {
     const { props } = resource(template, 'AWS::Lambda::Function', 'SseDrain');
     expect(props.Timeout).toBe(100);
-    expect(props.ReservedConcurrentExecutions).toBe(2);
+    // A new account (concurrency limit 10) cannot reserve any: a default reservation fails the first deploy.
+    expect(props.ReservedConcurrentExecutions).toBeUndefined();
     expect(functionEnv(template, 'SseDrain')).toEqual({
       STORE: STORE(table),
       PARTICLE_API_URL: 'https://api.particle.io',
@@ -68,31 +70,60 @@ describe('Rust functions', () => {
     });
   });
 
-  test('each function may read/write the table and read only its own secret', () => {
-    const policies = template.findResources('AWS::IAM::Policy');
-    const statementsOf = (prefix: string) => {
-      const entry = Object.entries(policies).find(([id]) => id.startsWith(`${prefix}Role`));
-      if (!entry) throw new Error(`no policy for ${prefix}`);
-      return (entry[1] as any).Properties.PolicyDocument.Statement as any[];
-    };
-    for (const [prefix, secret, other] of [
-      ['Ingest', webhookSecret, tokenSecret],
-      ['SseDrain', tokenSecret, webhookSecret],
-    ]) {
-      const statements = statementsOf(prefix);
-      const secretStatements = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
-      expect(secretStatements.map((s) => s.Resource)).toEqual([{ Ref: secret }]);
-      expect(JSON.stringify(statements)).not.toContain(other);
-      const ddb = statements.find((s) => [s.Action].flat().includes('dynamodb:PutItem'));
-      expect(ddb.Action).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem']));
-      expect(ddb.Resource).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': [table, 'Arn'] }]));
-      // Logs go to the function's own log group, not through AWSLambdaBasicExecutionRole.
-      const logs = statements.find((s) => [s.Action].flat().includes('logs:PutLogEvents'));
-      expect(logs.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${prefix}LogGroup`)), 'Arn'] });
+  /** The statements of one function's role policy, as `{ actions (sorted), resource }`. */
+  function statementsOf(t: typeof template, prefix: string): { actions: string[]; resource: unknown }[] {
+    const entries = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(`${prefix}Role`));
+    expect(entries).toHaveLength(1);
+    const statements = (entries[0][1] as any).Properties.PolicyDocument.Statement as any[];
+    for (const s of statements) {
+      expect(s.Effect).toBe('Allow');
+      expect(s.Condition).toBeUndefined();
     }
+    return statements.map((s) => ({ actions: [s.Action].flat().sort(), resource: s.Resource }));
+  }
+  const logGroupOf = (prefix: string) => ({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${prefix}LogGroup`)), 'Arn'] });
+  const tableArn = { 'Fn::GetAtt': [table, 'Arn'] };
+
+  test('ingest may only PutItem on the table (no index) and read its own secret', () => {
+    expect(statementsOf(template, 'Ingest')).toEqual([
+      // Logs go to the function's own log group, not through AWSLambdaBasicExecutionRole.
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: logGroupOf('Ingest') },
+      { actions: ['dynamodb:PutItem'], resource: tableArn },
+      { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: webhookSecret } },
+    ]);
+  });
+
+  test('sse-drain may only GetItem/PutItem on the table (no index, no batch), read its secret, send to its DLQ', () => {
+    const dlq = resource(template, 'AWS::SQS::Queue', 'DeadLetterQueue').id;
+    expect(statementsOf(template, 'SseDrain')).toEqual([
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: logGroupOf('SseDrain') },
+      // The on-failure destination of async invocations is sent by the function's role.
+      {
+        actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        resource: { 'Fn::GetAtt': [dlq, 'Arn'] },
+      },
+      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource: tableArn },
+      { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: tokenSecret } },
+    ]);
+  });
+
+  test('no role has a managed policy, a wildcard resource or an index grant', () => {
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
     expect(roles).toHaveLength(2);
-    for (const role of roles) expect((role as any).Properties.ManagedPolicyArns).toBeUndefined();
+    for (const role of roles) {
+      expect((role as any).Properties.ManagedPolicyArns).toBeUndefined();
+      expect((role as any).Properties.Policies).toBeUndefined();
+    }
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).not.toMatch(/index|\*"|dynamodb:\*|UpdateItem|DeleteItem|Batch|Scan/);
+  });
+
+  test('a token secret imported by name is granted as <name>-?????? and nothing wider', () => {
+    const { template: t } = synth({ particleTokenSecretName: 'particle/token' });
+    const secret = statementsOf(t, 'SseDrain').filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:')));
+    expect(secret).toHaveLength(1);
+    expect(secret[0].actions).toEqual(['secretsmanager:GetSecretValue']);
+    expect(JSON.stringify(secret[0].resource)).toMatch(/:secret:particle\/token-\?\?\?\?\?\?"\]\]\}$/);
   });
 
   test('log groups keep one month by default', () => {
@@ -111,7 +142,7 @@ describe('Rust functions', () => {
       sseWindowSeconds: 80,
       sseIdleTimeoutSeconds: 20,
       tracing: 'true',
-      sseDrainReservedConcurrency: 0,
+      sseDrainReservedConcurrency: 3,
       logRetentionDays: 7,
     });
     for (const prefix of ['Ingest', 'SseDrain'] as const) {
@@ -120,7 +151,8 @@ describe('Rust functions', () => {
       expect(props.TracingConfig).toEqual({ Mode: 'Active' });
       expect(functionEnv(t, prefix).EVENT_TTL_DAYS).toBe('30');
     }
-    expect(resource(t, 'AWS::Lambda::Function', 'SseDrain').props.ReservedConcurrentExecutions).toBeUndefined();
+    expect(resource(t, 'AWS::Lambda::Function', 'SseDrain').props.ReservedConcurrentExecutions).toBe(3);
+    expect(resource(t, 'AWS::Lambda::Function', 'Ingest').props.ReservedConcurrentExecutions).toBeUndefined();
     expect(functionEnv(t, 'SseDrain')).toMatchObject({
       SSE_EVENT_PREFIX: 'tracker/',
       PARTICLE_EVENTS_PATH: '/v1/products/12345/events',

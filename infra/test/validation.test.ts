@@ -26,6 +26,7 @@ describe('CloudFormation validation', () => {
       'everything on',
       { sseDrain: true, alarmEmail: 'ops@example.com', tracing: true, particleTokenSecretName: 'particle/token' },
     ],
+    ['template only (skipBundling)', { skipBundling: true, sseDrain: true }],
   ])('%s configuration has no findings', (_name, context) => {
     const { app } = build(context);
     expect(violations(app).map((v) => `${v.ruleName}: ${v.description}`)).toEqual([]);

@@ -1,0 +1,91 @@
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+
+/**
+ * Least-privilege grants: each function gets exactly the API actions its code calls, on exactly
+ * the resources it calls them on, instead of `grantReadWriteData` (every read and write action on
+ * the table and `index/*`) or `grantRead` (GetSecretValue and DescribeSecret).
+ *
+ * When a function's code starts calling another action, add it to that function's list below
+ * (the jest tests assert the lists), and name the call site in the comment next to it.
+ */
+
+/** DynamoDB item actions, granted on the table ARN (and named index ARNs). */
+export type DynamoAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:BatchWriteItem'
+  | 'dynamodb:ConditionCheckItem'
+  | 'dynamodb:TransactWriteItems';
+// Stream reads (a future `forward`) are granted on the stream ARN by the event source mapping, not here.
+
+/**
+ * `ingest`: the webhook path stores one event with `ItemStore::put_new`, a PutItem conditional on
+ * `attribute_not_exists(pk)`; a duplicate is the failed condition, so nothing is ever read.
+ */
+export const INGEST_TABLE_ACTIONS: readonly DynamoAction[] = ['dynamodb:PutItem'];
+
+/**
+ * `sse-drain`:
+ * - GetItem: the stream state item (`STREAM#...`/`STATE`: open budget, 529 backoff) is read before
+ *   every stream open (`budget.rs`, `ItemStore::get`);
+ * - PutItem: the stream state is written back conditionally on its version (`ItemStore::put` with
+ *   `IntEquals`), gap items unconditionally, and events with a PutItem conditional on
+ *   `attribute_not_exists(pk)` (`put_new_batch` as conditional puts, never an unconditional
+ *   BatchWriteItem that could overwrite a webhook-stored event).
+ * No Query: nothing in the drainer's code path lists items (`Gaps::list` serves tests and tools).
+ */
+export const SSE_DRAIN_TABLE_ACTIONS: readonly DynamoAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+
+export interface TableGrantOptions {
+  /**
+   * Global secondary indexes the grantee queries, by name: each adds `<table ARN>/index/<name>`.
+   * Never a wildcard, so a grant covers only indexes that code actually reads.
+   */
+  readonly indexes?: readonly string[];
+}
+
+/**
+ * Grants `actions` on `table` (and on the named `indexes` only). The table is encrypted with the
+ * AWS-managed key, so no KMS grant is needed; a customer-managed key would need `kms:Decrypt` and
+ * `kms:GenerateDataKey` added here.
+ */
+export function grantTableActions(
+  grantee: iam.IGrantable,
+  table: dynamodb.ITable,
+  actions: readonly DynamoAction[],
+  options: TableGrantOptions = {},
+): iam.Grant {
+  if (actions.length === 0) throw new Error('grantTableActions: no actions given');
+  if (new Set(actions).size !== actions.length) throw new Error(`grantTableActions: repeated action in ${actions}`);
+  const indexes = options.indexes ?? [];
+  for (const index of indexes) {
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(index)) throw new Error(`grantTableActions: not an index name: ${index}`);
+  }
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: [...actions],
+    resourceArns: [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index}`)],
+  });
+}
+
+/**
+ * Grants `secretsmanager:GetSecretValue` (the only Secrets Manager call the functions make) on one
+ * secret. The secret's key is the AWS-managed `aws/secretsmanager`, which needs no KMS grant.
+ *
+ * A secret imported by name has no complete ARN at synth time: Secrets Manager appends `-` and six
+ * random characters, so the grant is `<partial ARN>-??????`, as the CDK's own `grantRead` does.
+ */
+export function grantSecretValue(grantee: iam.IGrantable, secret: secretsmanager.ISecret): iam.Grant {
+  const arn = secret.secretFullArn ?? `${secret.secretArn}-??????`;
+  return iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['secretsmanager:GetSecretValue'],
+    resourceArns: [arn],
+  });
+}
