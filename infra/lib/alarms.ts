@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 /**
  * Namespace of the functions' Embedded Metric Format metrics (`particle_lambda::metrics::NAMESPACE`)
  * and of the metrics this stack derives from logs. Each function's metrics carry one dimension,
- * `Function`, whose value is the binary name (`ingest`, `sse-drain`).
+ * `Function`, whose value is the binary name (`ingest`, `sse-drain`, `geolocate`, `forward`).
  *
  * The functions log in Lambda's text format (no `LoggingConfig.LogFormat`), so each EMF line reaches
  * CloudWatch Logs as written and its metrics are extracted.
@@ -25,11 +25,25 @@ export interface MetricsFunction {
   readonly metricsName: string;
 }
 
+/** A function fed by an event source mapping with an on-failure queue. */
+export interface StreamConsumer {
+  readonly fn: lambda.IFunction;
+  readonly deadLetterQueue: sqs.IQueue;
+  /** Age of the oldest record of a batch above which the consumer is late. */
+  readonly iteratorAgeThreshold: Duration;
+  /** The mapping's maximum record age: older records go to the queue unprocessed. */
+  readonly maxRecordAge: Duration;
+}
+
 export interface BackendAlarmsProps {
   /** Functions to watch for Errors and Throttles, keyed by a short name used in alarm ids. */
   readonly functions: Record<string, lambda.IFunction>;
   /** The webhook function, for its EMF answer counts and its invocations. */
   readonly ingest: MetricsFunction;
+  /** The geolocation webhook, for its EMF 5xx answer count. */
+  readonly geolocate: MetricsFunction;
+  /** The stream consumer, when deployed: how far behind it is and what it gave up on. */
+  readonly forward?: StreamConsumer;
   /** The scheduled drainer; its stream alarms exist only when the schedule does. */
   readonly drain?: MetricsFunction;
   readonly deadLetterQueue: sqs.IQueue;
@@ -187,6 +201,35 @@ export class BackendAlarms extends Construct {
       alarmDescription:
         'ingest answered 5xx (the store failed; Particle retries, the cause is in the ingest log).',
     });
+
+    this.add('GeolocateServerErrors', {
+      metric: emfMetric(props.geolocate.metricsName, 'ServerErrors', cloudwatch.Stats.SUM),
+      alarmDescription:
+        'geolocate answered 5xx: the store failed, or every provider failed (502 provider_error: a refused or ' +
+        'placeholder key, a used-up quota; 504 provider_timeout). The device gets hook-error; the reason is in ' +
+        'the geolocate log.',
+    });
+
+    const forward = props.forward;
+    if (forward) {
+      const ageMs = forward.iteratorAgeThreshold.toMilliseconds();
+      this.add('ForwardIteratorAge', {
+        metric: forward.fn.metric('IteratorAge', { period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: ageMs,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription:
+          `forward is more than ${forward.iteratorAgeThreshold.toHumanString()} behind the table stream ` +
+          '(a batch failing and being retried, throttling, or slow integration targets): deliveries and device ' +
+          `replies are late. Records older than ${forward.maxRecordAge.toHumanString()} go to the forward dead-letter queue.`,
+      });
+      this.add('ForwardDeadLetterQueueMessagesSent', {
+        metric: forward.deadLetterQueue.metricNumberOfMessagesSent({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+        alarmDescription:
+          'forward gave up on stream records (still failing after its retries, or too old) and the mapping sent ' +
+          'their shard and sequence numbers to its dead-letter queue (ForwardDeadLetterQueueUrl output): those events were not ' +
+          'delivered to every integration. They are still in the table; the delivery log says which failed.',
+      });
+    }
 
     const drainer = props.drain;
     if (drainer) {

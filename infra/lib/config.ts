@@ -45,7 +45,21 @@ export interface BackendConfig {
    * `ParticleFunction`), so a template check needs no Rust toolchain and can never deploy.
    */
   readonly skipBundling: boolean;
+  /** `GEOLOCATION_PROVIDERS` of `geolocate`: the providers asked, in order (`google`, `unwiredlabs`). */
+  readonly geolocationProviders: readonly GeolocationProvider[];
+  /** `GEOCACHE_TTL_HOURS` of `geolocate`: how long a located scan is answered from the cache. */
+  readonly geocacheTtlHours: number;
+  /** `GEOLOCATE_RESPONSE_TEMPLATE` of `geolocate`; unset = the function's `{{lat}},{{lng}},{{accuracy}}`. */
+  readonly geolocateResponseTemplate?: string;
+  /** Deploy `forward` (the table stream, its event source mapping, its queue and secret). */
+  readonly forward: boolean;
+  /** Stream records per `forward` invocation (the event source mapping's batch size). */
+  readonly forwardBatchSize: number;
 }
+
+/** The geolocation providers `geolocate` knows (`GEOLOCATION_PROVIDERS` names). */
+export const GEOLOCATION_PROVIDERS = ['google', 'unwiredlabs'] as const;
+export type GeolocationProvider = (typeof GEOLOCATION_PROVIDERS)[number];
 
 /** Lambda timeout of `sse-drain` in seconds; the drain window must end safely before it. */
 export const SSE_DRAIN_TIMEOUT_SECONDS = 100;
@@ -70,6 +84,10 @@ export const DEFAULTS = {
   logRetentionDays: 30,
   tableRemovalPolicy: 'retain',
   skipBundling: false,
+  geolocationProviders: ['google'] as readonly GeolocationProvider[],
+  geocacheTtlHours: 168,
+  forward: true,
+  forwardBatchSize: 25,
 } as const;
 
 /** The retention values CloudWatch Logs accepts (RetentionInDays). */
@@ -120,6 +138,31 @@ function readInt(scope: Construct, key: string, fallback: number, min: number, m
   return n;
 }
 
+/**
+ * `geolocationProviders`: a comma-separated list (`google,unwiredlabs`) or, in cdk.json, a JSON array;
+ * known names only, each once, at least one.
+ */
+function readProviders(scope: Construct): readonly GeolocationProvider[] {
+  const key = 'geolocationProviders';
+  const value = raw(scope, key);
+  if (value === undefined) return DEFAULTS.geolocationProviders;
+  let names: unknown[];
+  if (typeof value === 'string') names = value.split(',').map((n) => n.trim().toLowerCase());
+  else if (Array.isArray(value)) names = value.map((n) => (typeof n === 'string' ? n.trim().toLowerCase() : n));
+  else throw new ConfigError(key, `expected a list like google,unwiredlabs, got ${JSON.stringify(value)}`);
+  if (names.length === 0 || names.some((n) => !GEOLOCATION_PROVIDERS.includes(n as GeolocationProvider))) {
+    throw new ConfigError(
+      key,
+      `expected providers from ${GEOLOCATION_PROVIDERS.join(', ')} separated by commas, got ${JSON.stringify(value)}`,
+    );
+  }
+  if (new Set(names).size !== names.length) throw new ConfigError(key, `a provider is named twice: ${JSON.stringify(value)}`);
+  return names as GeolocationProvider[];
+}
+
+/** Lambda keeps all environment variables of a function under 4 KB together; a template gets a quarter. */
+const MAX_RESPONSE_TEMPLATE_LENGTH = 1024;
+
 /** Reads and validates the context; throws a clear error on a bad value so synth fails early. */
 export function readConfig(scope: Construct): BackendConfig {
   const particleEventsPath = readString(scope, 'particleEventsPath') ?? DEFAULTS.particleEventsPath;
@@ -167,6 +210,10 @@ export function readConfig(scope: Construct): BackendConfig {
   }
   const throttleRateLimit = readInt(scope, 'throttleRateLimit', DEFAULTS.throttleRateLimit, 1, 10_000);
   const throttleBurstLimit = readInt(scope, 'throttleBurstLimit', DEFAULTS.throttleBurstLimit, 1, 5_000);
+  const geolocateResponseTemplate = readString(scope, 'geolocateResponseTemplate');
+  if (geolocateResponseTemplate !== undefined && geolocateResponseTemplate.length > MAX_RESPONSE_TEMPLATE_LENGTH) {
+    throw new ConfigError('geolocateResponseTemplate', `longer than ${MAX_RESPONSE_TEMPLATE_LENGTH} characters`);
+  }
 
   return {
     eventTtlDays: readInt(scope, 'eventTtlDays', DEFAULTS.eventTtlDays, 0, 36_500),
@@ -186,5 +233,12 @@ export function readConfig(scope: Construct): BackendConfig {
     logRetentionDays,
     tableRemovalPolicy,
     skipBundling: readBool(scope, 'skipBundling', DEFAULTS.skipBundling),
+    geolocationProviders: readProviders(scope),
+    // Up to a year; the cache key ignores signal strengths, so a week (the default) already spares most calls.
+    geocacheTtlHours: readInt(scope, 'geocacheTtlHours', DEFAULTS.geocacheTtlHours, 1, 8_760),
+    geolocateResponseTemplate,
+    forward: readBool(scope, 'forward', DEFAULTS.forward),
+    // 1000 at most: records of one batch share one 60 s invocation (DynamoDB streams would allow 10,000).
+    forwardBatchSize: readInt(scope, 'forwardBatchSize', DEFAULTS.forwardBatchSize, 1, 1_000),
   };
 }

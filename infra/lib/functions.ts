@@ -3,7 +3,7 @@ import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { RustFunction } from 'cargo-lambda-cdk';
+import { ICommandHooks, RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
 
 /** The workspace manifest at the repository root; every function is one `[[bin]]` of that workspace. */
@@ -23,6 +23,11 @@ export interface ParticleFunctionProps {
   readonly retryAttempts?: number;
   readonly maxEventAge?: Duration;
   readonly onFailure?: lambda.IDestination;
+  /**
+   * Folders of the repository root shipped in the function's asset next to `bootstrap`, so the
+   * function finds `<folder>` under `/var/task` (`LAMBDA_TASK_ROOT`). See `copyFoldersHooks`.
+   */
+  readonly bundledFolders?: readonly string[];
   /**
    * No cargo-lambda build: the code location becomes two stack parameters without a default
    * (see `synthOnlyCode`), so the template can be checked but `cdk deploy` refuses it.
@@ -83,6 +88,7 @@ export class ParticleFunction extends Construct {
           manifestPath: WORKSPACE_MANIFEST,
           binaryName: props.binaryName,
           runtime: 'provided.al2023',
+          bundling: props.bundledFolders?.length ? { commandHooks: copyFoldersHooks(props.bundledFolders) } : undefined,
         });
   }
 }
@@ -105,4 +111,42 @@ function synthOnlyCode(scope: Construct, id: string): lambda.Code {
     bucketNameParam: new CfnParameter(stack, `${id}CodeBucketSkipBundlingNotDeployable`, { type: 'String', description }),
     objectKeyParam: new CfnParameter(stack, `${id}CodeKeySkipBundlingNotDeployable`, { type: 'String', description }),
   });
+}
+
+/** Where Lambda unpacks a function's asset (`LAMBDA_TASK_ROOT`): a bundled folder is `<this>/<folder>`. */
+export const LAMBDA_TASK_ROOT = '/var/task';
+
+/**
+ * cargo-lambda-cdk builds one asset per function from the `cargo lambda build --flatten` output
+ * directory, which holds `bootstrap` only. These hooks copy each folder of the repository root
+ * (`inputDir`) into that directory after the build, so the folder ships in the same zip and its
+ * contents take part in the asset hash (a changed file redeploys the function).
+ *
+ * The commands run in bash, on the host (local bundling) or in the cargo-lambda container (Docker
+ * bundling, where `inputDir` is the mounted repository). A missing folder fails the build with a
+ * message rather than deploying a function without its files.
+ */
+export function copyFoldersHooks(folders: readonly string[]): ICommandHooks {
+  for (const folder of folders) {
+    // A plain relative name: nothing that climbs out of the repository or needs more quoting.
+    if (!/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(folder)) throw new Error(`bundledFolders: not a folder name: ${folder}`);
+  }
+  return {
+    beforeBundling: () => [],
+    afterBundling: (inputDir: string, outputDir: string) =>
+      folders.flatMap((folder) => {
+        const from = shellQuote(path.posix.join(inputDir, folder));
+        const to = shellQuote(path.posix.join(outputDir, folder));
+        return [
+          `{ test -d ${from} || { echo "bundling: folder ${folder}/ is missing at the repository root" >&2; false; }; }`,
+          `mkdir -p ${to}`,
+          `cp -R ${from}/. ${to}/`,
+        ];
+      }),
+  };
+}
+
+/** One word for bash: single-quoted, with single quotes inside escaped. */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -22,7 +22,7 @@ export type DynamoAction =
   | 'dynamodb:BatchWriteItem'
   | 'dynamodb:ConditionCheckItem'
   | 'dynamodb:TransactWriteItems';
-// Stream reads (a future `forward`) are granted on the stream ARN by the event source mapping, not here.
+// Stream reads (`forward`) are granted on the stream ARN by the event source mapping, not here.
 
 /**
  * `ingest`: the webhook path stores one event with `ItemStore::put_new`, a PutItem conditional on
@@ -41,6 +41,34 @@ export const INGEST_TABLE_ACTIONS: readonly DynamoAction[] = ['dynamodb:PutItem'
  * No Query: nothing in the drainer's code path lists items (`Gaps::list` serves tests and tools).
  */
 export const SSE_DRAIN_TABLE_ACTIONS: readonly DynamoAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+
+/**
+ * `geolocate` (issue 9):
+ * - GetItem: the geolocation cache entry of a scan (`GEOCACHE#<hash>`), and the stored location of
+ *   an event Particle retried (answered again without a provider call);
+ * - PutItem: the locator event (conditional on being new, like `ingest`), cache entries (positive
+ *   and negative), the location item, and the latest location of the device (conditional on being
+ *   newer).
+ * No Query: nothing lists items on the request path (a device's track is read by tools).
+ */
+export const GEOLOCATE_TABLE_ACTIONS: readonly DynamoAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+
+/**
+ * `forward` (issue 11), for each new event the stream hands it:
+ * - GetItem: the delivery record of an (event, integration) before sending, so a delivery that
+ *   succeeded is not sent again when the stream retries a batch; the geolocation cache and stored
+ *   locations for GoogleMaps integrations; reply templates;
+ * - PutItem: delivery records, and for GoogleMaps the cache, location and latest-location items;
+ * - Query: the device's pending commands (`DEVICE#<coreid>`, `PENDING#` prefix), delivered on its next event;
+ * - DeleteItem: a pending command once delivered.
+ * The stream itself is read through the event source mapping (its own grant, on the stream ARN).
+ */
+export const FORWARD_TABLE_ACTIONS: readonly DynamoAction[] = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:DeleteItem',
+];
 
 export interface TableGrantOptions {
   /**

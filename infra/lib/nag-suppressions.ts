@@ -10,10 +10,10 @@ export function addNagSuppressions(stack: ParticleBackendStack): void {
     {
       id: 'AwsSolutions-APIG4',
       reason:
-        'Particle webhooks cannot sign requests (no SigV4, no JWT/Cognito): the ingest function authenticates ' +
-        'every request itself against the shared secret in Secrets Manager (Authorization: Bearer or Basic), ' +
-        'compared in constant time, and answers 401 otherwise. A Lambda authorizer would only move the same ' +
-        'check into a second function.',
+        'Particle webhooks cannot sign requests (no SigV4, no JWT/Cognito): the ingest and geolocate functions ' +
+        'authenticate every request themselves against the shared webhook secret in Secrets Manager ' +
+        '(Authorization: Bearer or Basic), compared in constant time, and answer 401 otherwise. A Lambda ' +
+        'authorizer would only move the same check into a second function.',
     },
   ], true);
 
@@ -39,6 +39,30 @@ export function addNagSuppressions(stack: ParticleBackendStack): void {
     ], true);
   }
 
+  const providerKey = (issuer: string) => ({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      `Holds an API credential issued by ${issuer} to the user's account there; AWS cannot mint a new one, so ` +
+      'the user rotates it with put-secret-value (infra/README.md: secrets to fill after deploy).',
+  });
+  if (stack.googleApiKeySecret) {
+    NagSuppressions.addResourceSuppressions(stack.googleApiKeySecret, [providerKey('Google Cloud (Geolocation API key)')], true);
+  }
+  if (stack.unwiredLabsTokenSecret) {
+    NagSuppressions.addResourceSuppressions(stack.unwiredLabsTokenSecret, [providerKey('Unwired Labs (LocationAPI token)')], true);
+  }
+  if (stack.integrationSecrets) {
+    NagSuppressions.addResourceSuppressions(stack.integrationSecrets, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'A JSON map of credentials that third parties issue (webhook tokens, an Azure IoT Hub policy key, a ' +
+          'Google service-account key) and that the integrations use; no rotation Lambda can mint them, so the ' +
+          'user rotates entries with put-secret-value.',
+      },
+    ], true);
+  }
+
   NagSuppressions.addResourceSuppressions(stack.deadLetterQueue, [
     {
       id: 'AwsSolutions-SQS3',
@@ -47,6 +71,17 @@ export function addNagSuppressions(stack: ParticleBackendStack): void {
         'EventBridge target); a DLQ of a DLQ would add nothing. Messages in it raise an alarm.',
     },
   ], true);
+
+  if (stack.forwardDeadLetterQueue) {
+    NagSuppressions.addResourceSuppressions(stack.forwardDeadLetterQueue, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          "This queue IS a dead-letter queue: the on-failure destination of forward's stream event source " +
+          'mapping. A DLQ of a DLQ would add nothing. Every message sent to it raises an alarm.',
+      },
+    ], true);
+  }
 
   const xray: NagPackSuppression = {
     id: 'AwsSolutions-IAM5',
@@ -65,14 +100,31 @@ export function addNagSuppressions(stack: ParticleBackendStack): void {
   // Suppress only what this configuration produces, so a new wildcard elsewhere is still reported.
   // No table wildcard to accept: functions are granted named actions on the table ARN and on
   // named indexes only (lib/grants.ts).
+  const functions = [stack.ingest, stack.sseDrain, stack.geolocate, ...(stack.forward ? [stack.forward] : [])];
   if (stack.config.tracing) {
-    for (const fn of [stack.ingest, stack.sseDrain]) {
+    for (const fn of functions) {
       NagSuppressions.addResourceSuppressions(fn.role, [xray], true);
     }
+  }
+  if (stack.forward) {
+    // test/forward.test.ts asserts that ListStreams is the only action granted on "*" to this role.
+    NagSuppressions.addResourceSuppressions(stack.forward.role, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'dynamodb:ListStreams on "*", added by the DynamoDB event source mapping grant (DynamoEventSource): it ' +
+          'returns stream ARNs only, no data. The stream data actions (DescribeStream, GetRecords, ' +
+          'GetShardIterator) are granted on the table stream ARN alone.',
+        appliesTo: ['Resource::*'],
+      },
+    ], true);
   }
   const importedByName =
     stack.config.particleTokenSecretName !== undefined && !stack.config.particleTokenSecretName.startsWith('arn:');
   if (importedByName) {
-    NagSuppressions.addResourceSuppressions(stack.sseDrain.role, [secretName], true);
+    // Both functions that read the Particle token.
+    for (const fn of [stack.sseDrain, ...(stack.forward ? [stack.forward] : [])]) {
+      NagSuppressions.addResourceSuppressions(fn.role, [secretName], true);
+    }
   }
 }

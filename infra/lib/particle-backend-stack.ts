@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -6,15 +6,24 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BackendAlarms, METRICS_NAMESPACE } from './alarms';
 import { BackendConfig, readConfig, SSE_DRAIN_TIMEOUT_SECONDS } from './config';
-import { ParticleFunction } from './functions';
-import { grantSecretValue, grantTableActions, INGEST_TABLE_ACTIONS, SSE_DRAIN_TABLE_ACTIONS } from './grants';
+import { LAMBDA_TASK_ROOT, ParticleFunction } from './functions';
+import {
+  FORWARD_TABLE_ACTIONS,
+  GEOLOCATE_TABLE_ACTIONS,
+  grantSecretValue,
+  grantTableActions,
+  INGEST_TABLE_ACTIONS,
+  SSE_DRAIN_TABLE_ACTIONS,
+} from './grants';
 import { addNagSuppressions } from './nag-suppressions';
 
 export interface ParticleBackendStackProps extends StackProps {
@@ -26,17 +35,58 @@ export interface ParticleBackendStackProps extends StackProps {
 const SSE_DRAIN_MAX_EVENT_AGE = Duration.seconds(60);
 
 /**
+ * `geolocate` bounds a request at 10 s itself (providers at 4 s each, one retry) and Particle waits
+ * 20 s for a webhook answer: 15 s leaves the function time to answer 504 itself before Lambda kills it.
+ */
+const GEOLOCATE_TIMEOUT = Duration.seconds(15);
+
+/**
+ * `forward`: one batch of stream records per invocation. A webhook target may take 20 s (Particle's
+ * timeout, kept), and failed deliveries are retried with backoff inside the invocation, so a batch
+ * needs well over one webhook's time; what is still undone near the deadline is reported as failed
+ * records (partial batch response) and retried by the mapping.
+ */
+const FORWARD_TIMEOUT = Duration.seconds(60);
+/**
+ * Retries of a failing batch (on top of bisecting it): enough to ride out a short outage of a target
+ * or of the table, few enough that a record that always fails reaches the dead-letter queue within
+ * minutes instead of blocking its shard for the stream's 24 hours.
+ */
+const FORWARD_RETRY_ATTEMPTS = 5;
+/**
+ * Records older than this are not processed but sent to the dead-letter queue (with their shard
+ * and sequence numbers; the events themselves stay in the table). Without it a backlog older than
+ * the stream's 24-hour retention would be trimmed silently; 6 hours leaves room for a long outage.
+ */
+const FORWARD_MAX_RECORD_AGE = Duration.hours(6);
+/** `forward` is behind when its oldest record waits this long: deliveries (and device replies) are late. */
+const FORWARD_ITERATOR_AGE_ALARM = Duration.minutes(5);
+/** The repository folder of integration definitions, shipped with `forward` (`INTEGRATIONS_DIR`). */
+const INTEGRATIONS_FOLDER = 'integrations';
+
+/**
  * The whole backend in one env-agnostic stack: the events table, the webhook HTTP API with
- * `POST /ingest`, the `ingest` and `sse-drain` Rust functions, the optional one-minute schedule,
- * the two secrets (values never in the template), a dead-letter queue and alarms.
+ * `POST /ingest` and `POST /geolocate`, the `ingest`, `sse-drain`, `geolocate` and `forward` Rust
+ * functions, the optional one-minute schedule, the table stream that drives `forward` (unless
+ * `forward=false`), the secrets (values never in the template), dead-letter queues and alarms.
  */
 export class ParticleBackendStack extends Stack {
   readonly config: BackendConfig;
   readonly table: dynamodb.Table;
   readonly webhookSecret: secretsmanager.Secret;
   readonly particleTokenSecret: secretsmanager.ISecret;
+  /** Google's Geolocation API key; only when `google` is one of the geolocation providers. */
+  readonly googleApiKeySecret?: secretsmanager.Secret;
+  /** Unwired Labs' LocationAPI token; only when `unwiredlabs` is one of the geolocation providers. */
+  readonly unwiredLabsTokenSecret?: secretsmanager.Secret;
+  /** `forward`'s JSON map of integration secret names to values; only with `forward`. */
+  readonly integrationSecrets?: secretsmanager.Secret;
   readonly ingest: ParticleFunction;
   readonly sseDrain: ParticleFunction;
+  readonly geolocate: ParticleFunction;
+  readonly forward?: ParticleFunction;
+  /** Where the stream event source mapping sends the records `forward` gave up on. */
+  readonly forwardDeadLetterQueue?: sqs.Queue;
   readonly httpApi: apigwv2.HttpApi;
   readonly httpStage: apigwv2.HttpStage;
   readonly deadLetterQueue: sqs.Queue;
@@ -61,6 +111,10 @@ export class ParticleBackendStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: config.tableRemovalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      // New images only, and only while `forward` reads them: with `forward` off there is no stream
+      // to pay for, and turning it back on starts a fresh stream, so `forward` (TRIM_HORIZON) begins
+      // with the events stored from then on instead of a day-old backlog.
+      stream: config.forward ? dynamodb.StreamViewType.NEW_IMAGE : undefined,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: 'gsi1',
@@ -94,6 +148,31 @@ export class ParticleBackendStack extends Stack {
           includeSpace: false,
           passwordLength: 40,
         },
+      });
+    }
+
+    // Provider credentials of `geolocate`: random placeholders until the user stores the real
+    // ones (the provider refuses the placeholder, so geolocate answers 502 until then).
+    const providers = config.geolocationProviders;
+    if (providers.includes('google')) {
+      this.googleApiKeySecret = placeholderSecret(this, 'GoogleApiKeySecret', 'Google Geolocation API key for geolocate');
+    }
+    if (providers.includes('unwiredlabs')) {
+      this.unwiredLabsTokenSecret = placeholderSecret(
+        this,
+        'UnwiredLabsTokenSecret',
+        'Unwired Labs LocationAPI token for geolocate (fallback provider)',
+      );
+    }
+    if (config.forward) {
+      // A JSON map from the start, so forward can parse it before the user fills it in. `{}` holds
+      // nothing secret; the real map is stored with put-secret-value and never comes from the template.
+      this.integrationSecrets = new secretsmanager.Secret(this, 'IntegrationSecrets', {
+        description:
+          'Integration secrets for forward: a JSON object of names to values that integration templates use as ' +
+          '{{{NAME}}}. Holds {} until you run `aws secretsmanager put-secret-value --secret-id <arn> ' +
+          '--secret-string file://secrets.json`',
+        secretStringValue: SecretValue.unsafePlainText('{}'),
       });
     }
 
@@ -168,7 +247,88 @@ export class ParticleBackendStack extends Stack {
     grantTableActions(this.sseDrain.fn, this.table, SSE_DRAIN_TABLE_ACTIONS);
     grantSecretValue(this.sseDrain.fn, this.particleTokenSecret);
 
-    // ---- HTTP API: POST /ingest only; every other method/path is API Gateway's own 404 ---------
+    const geolocateEnv: Record<string, string> = {
+      STORE: store,
+      // The same secret as ingest: one Particle webhook secret for every route.
+      WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
+      GEOLOCATION_PROVIDERS: providers.join(','),
+      GEOCACHE_TTL_HOURS: String(config.geocacheTtlHours),
+      ...common,
+    };
+    if (this.googleApiKeySecret) geolocateEnv.GOOGLE_API_KEY_SECRET_ARN = this.googleApiKeySecret.secretArn;
+    if (this.unwiredLabsTokenSecret) geolocateEnv.UNWIREDLABS_TOKEN_SECRET_ARN = this.unwiredLabsTokenSecret.secretArn;
+    if (config.geolocateResponseTemplate !== undefined) {
+      geolocateEnv.GEOLOCATE_RESPONSE_TEMPLATE = config.geolocateResponseTemplate;
+    }
+    this.geolocate = new ParticleFunction(this, 'Geolocate', {
+      binaryName: 'geolocate',
+      description: 'Particle deviceLocator webhook -> geolocation providers -> lat,lng,accuracy (POST /geolocate)',
+      memoryMb: config.lambdaMemoryMb,
+      timeout: GEOLOCATE_TIMEOUT,
+      logRetention,
+      tracing: config.tracing,
+      skipBundling: config.skipBundling,
+      environment: geolocateEnv,
+    });
+    grantTableActions(this.geolocate.fn, this.table, GEOLOCATE_TABLE_ACTIONS);
+    for (const secret of [this.webhookSecret, this.googleApiKeySecret, this.unwiredLabsTokenSecret]) {
+      if (secret) grantSecretValue(this.geolocate.fn, secret);
+    }
+
+    // ---- forward: table stream -> integrations (optional, on by default) ------------------------
+    if (config.forward && this.integrationSecrets) {
+      this.forwardDeadLetterQueue = new sqs.Queue(this, 'ForwardDeadLetterQueue', {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      this.forward = new ParticleFunction(this, 'Forward', {
+        binaryName: 'forward',
+        description: 'New events from the table stream -> integrations (webhooks, Pub/Sub, Azure IoT Hub, Google Maps)',
+        memoryMb: config.lambdaMemoryMb,
+        timeout: FORWARD_TIMEOUT,
+        logRetention,
+        tracing: config.tracing,
+        skipBundling: config.skipBundling,
+        bundledFolders: [INTEGRATIONS_FOLDER],
+        environment: {
+          STORE: store,
+          INTEGRATIONS_DIR: `${LAMBDA_TASK_ROOT}/${INTEGRATIONS_FOLDER}`,
+          INTEGRATION_SECRETS_ARN: this.integrationSecrets.secretArn,
+          PARTICLE_API_URL: config.particleApiUrl,
+          PARTICLE_ACCESS_TOKEN_SECRET_ARN: this.particleTokenSecret.secretArn,
+          ...common,
+        },
+      });
+      grantTableActions(this.forward.fn, this.table, FORWARD_TABLE_ACTIONS);
+      grantSecretValue(this.forward.fn, this.integrationSecrets);
+      grantSecretValue(this.forward.fn, this.particleTokenSecret);
+      // Grants the stream reads (DescribeStream, GetRecords, GetShardIterator on the stream ARN;
+      // ListStreams, which has no resource-level permission) and SendMessage on the queue.
+      this.forward.fn.addEventSource(
+        new lambdaEventSources.DynamoEventSource(this.table, {
+          // The stream exists only while forward does (see the table), so its horizon is the moment
+          // forward was turned on: nothing stored since then is skipped, nothing older replayed.
+          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+          batchSize: config.forwardBatchSize,
+          // Only newly inserted events: not location, delivery, cache or state items, not updates,
+          // and not TTL deletions. A duplicate event is a failed conditional put: no record at all.
+          filters: [
+            lambda.FilterCriteria.filter({
+              eventName: lambda.FilterRule.isEqual('INSERT'),
+              dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('event') } } },
+            }),
+          ],
+          reportBatchItemFailures: true,
+          bisectBatchOnError: true,
+          retryAttempts: FORWARD_RETRY_ATTEMPTS,
+          maxRecordAge: FORWARD_MAX_RECORD_AGE,
+          onFailure: new lambdaEventSources.SqsDlq(this.forwardDeadLetterQueue),
+        }),
+      );
+    }
+
+    // ---- HTTP API: POST /ingest and POST /geolocate; anything else is API Gateway's own 404 ----
     // No AWS WAF: a web ACL cannot be associated with an HTTP API (AWS::WAFv2::WebACLAssociation
     // takes REST API stages, ALBs, AppSync, Cognito, App Runner, Verified Access and Amplify only).
     // The stage throttle below bounds what a flood costs; infra/README.md ("Floods") says why this
@@ -228,6 +388,13 @@ export class ParticleBackendStack extends Stack {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       }),
     });
+    this.httpApi.addRoutes({
+      path: '/geolocate',
+      methods: [apigwv2.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('GeolocateIntegration', this.geolocate.fn, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
 
     // ---- Schedule (opt-in: it needs a Particle access token in the secret first) ---------------
     if (config.sseDrain) {
@@ -245,9 +412,25 @@ export class ParticleBackendStack extends Stack {
     }
 
     // ---- Alarms ---------------------------------------------------------------------------------
+    const watched: Record<string, lambda.IFunction> = {
+      Ingest: this.ingest.fn,
+      SseDrain: this.sseDrain.fn,
+      Geolocate: this.geolocate.fn,
+    };
+    if (this.forward) watched.Forward = this.forward.fn;
     this.alarms = new BackendAlarms(this, 'Alarms', {
-      functions: { Ingest: this.ingest.fn, SseDrain: this.sseDrain.fn },
+      functions: watched,
       ingest: { fn: this.ingest.fn, metricsName: 'ingest' },
+      geolocate: { fn: this.geolocate.fn, metricsName: 'geolocate' },
+      forward:
+        this.forward && this.forwardDeadLetterQueue
+          ? {
+              fn: this.forward.fn,
+              deadLetterQueue: this.forwardDeadLetterQueue,
+              iteratorAgeThreshold: FORWARD_ITERATOR_AGE_ALARM,
+              maxRecordAge: FORWARD_MAX_RECORD_AGE,
+            }
+          : undefined,
       // The drainer's stream alarms only mean something while the schedule runs it.
       drain: this.schedule ? { fn: this.sseDrain.fn, metricsName: 'sse-drain' } : undefined,
       deadLetterQueue: this.deadLetterQueue,
@@ -273,6 +456,10 @@ export class ParticleBackendStack extends Stack {
       description: 'Webhook URL for the Particle integration (POST)',
       value: `${this.httpStage.url}ingest`,
     });
+    new CfnOutput(this, 'GeolocateUrl', {
+      description: 'Webhook URL for the deviceLocator event (POST; webhooks/geolocate.json)',
+      value: `${this.httpStage.url}geolocate`,
+    });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table holding events (STORE=dynamodb:<this>)',
       value: this.table.tableName,
@@ -297,6 +484,40 @@ export class ParticleBackendStack extends Stack {
         `aws secretsmanager put-secret-value --region ${this.region} ` +
         `--secret-id ${this.particleTokenSecret.secretArn} --secret-string "$PARTICLE_TOKEN"`,
     });
+    if (this.googleApiKeySecret) {
+      new CfnOutput(this, 'GoogleApiKeySecretArn', {
+        description: 'Secret geolocate reads the Google Geolocation API key from (holds a placeholder until set)',
+        value: this.googleApiKeySecret.secretArn,
+      });
+      new CfnOutput(this, 'SetGoogleApiKeyCommand', {
+        description: 'Stores your Google API key: run `read -rs GOOGLE_API_KEY` first, then this',
+        value:
+          `aws secretsmanager put-secret-value --region ${this.region} ` +
+          `--secret-id ${this.googleApiKeySecret.secretArn} --secret-string "$GOOGLE_API_KEY"`,
+      });
+    }
+    if (this.unwiredLabsTokenSecret) {
+      new CfnOutput(this, 'UnwiredLabsTokenSecretArn', {
+        description: 'Secret geolocate reads the Unwired Labs token from (holds a placeholder until set)',
+        value: this.unwiredLabsTokenSecret.secretArn,
+      });
+    }
+    if (this.integrationSecrets && this.forwardDeadLetterQueue) {
+      new CfnOutput(this, 'IntegrationSecretsArn', {
+        description: 'Secret forward reads integration secrets from: a JSON object of names to values (holds {})',
+        value: this.integrationSecrets.secretArn,
+      });
+      new CfnOutput(this, 'SetIntegrationSecretsCommand', {
+        description: 'Stores your integration secrets from a JSON file (an object of names to string values)',
+        value:
+          `aws secretsmanager put-secret-value --region ${this.region} ` +
+          `--secret-id ${this.integrationSecrets.secretArn} --secret-string file://integration-secrets.json`,
+      });
+      new CfnOutput(this, 'ForwardDeadLetterQueueUrl', {
+        description: 'Stream records forward gave up on (failed after its retries, or too old), with the reason',
+        value: this.forwardDeadLetterQueue.queueUrl,
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'SNS topic every alarm notifies (alarm and OK); subscribe e-mail, SMS, chat or a pager to it',
       value: this.alarms.topic.topicArn,
@@ -320,6 +541,19 @@ export class ParticleBackendStack extends Stack {
 
     addNagSuppressions(this);
   }
+}
+
+/**
+ * A secret the user fills in after deploy, created with a random placeholder generated by Secrets
+ * Manager (never a value in the template), like the Particle token secret.
+ */
+function placeholderSecret(scope: Construct, id: string, what: string): secretsmanager.Secret {
+  return new secretsmanager.Secret(scope, id, {
+    description:
+      `${what}. Holds a random placeholder until you run ` +
+      '`aws secretsmanager put-secret-value --secret-id <arn> --secret-string <value>`',
+    generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 40 },
+  });
 }
 
 /**
