@@ -36,6 +36,13 @@ describe('alarms', () => {
         'Api5xx',
         'ApiThrottled',
         'DeadLetterQueueMessagesSent',
+        'ForwardDeadLetterQueueMessagesSent',
+        'ForwardErrors',
+        'ForwardIteratorAge',
+        'ForwardThrottles',
+        'GeolocateErrors',
+        'GeolocateServerErrors',
+        'GeolocateThrottles',
         'IngestErrors',
         'IngestServerErrors',
         'IngestThrottles',
@@ -89,7 +96,7 @@ describe('alarms', () => {
   });
 
   test('errors and throttles of each function', () => {
-    for (const prefix of ['Ingest', 'SseDrain']) {
+    for (const prefix of ['Ingest', 'SseDrain', 'Geolocate', 'Forward']) {
       for (const metric of ['Errors', 'Throttles']) {
         expect(alarm(template, `${prefix}${metric}`)).toMatchObject({
           MetricName: metric,
@@ -166,6 +173,52 @@ describe('alarms', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
+  });
+
+  test('geolocate: 5xx answers from its EMF metric (Function=geolocate), at the first one', () => {
+    expect(alarm(template, 'GeolocateServerErrors')).toMatchObject({
+      Namespace: EMF,
+      MetricName: 'ServerErrors',
+      Dimensions: [{ Name: 'Function', Value: 'geolocate' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('forward: behind the stream when its iterator age (maximum) exceeds 5 minutes', () => {
+    expect(alarm(template, 'ForwardIteratorAge')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId('Forward') } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 300_000, // milliseconds
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test("forward's dead-letter queue: alarms on each message sent, like the drainer's", () => {
+    const dlq = resource(template, 'AWS::SQS::Queue', 'ForwardDeadLetterQueue').id;
+    expect(alarm(template, 'ForwardDeadLetterQueueMessagesSent')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'NumberOfMessagesSent',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('forward=false: no forward alarm at all', () => {
+    const { template: t } = synth({ forward: 'false' });
+    expect(alarms(t).filter((a) => a.id.startsWith('AlarmsForward'))).toEqual([]);
+    expect(alarms(t).map((a) => a.id).some((id) => id.startsWith('AlarmsGeolocateServerErrors'))).toBe(true);
   });
 
   describe('with the drainer scheduled', () => {

@@ -4,33 +4,52 @@ describe('HTTP API', () => {
   const { template } = synth();
   const api = resource(template, 'AWS::ApiGatewayV2::Api', 'HttpApi').id;
 
-  test('one HTTP API with exactly one route: POST /ingest -> ingest, payload format 2.0', () => {
+  /** The route with this key and the integration it targets. */
+  function route(key: string) {
+    const found = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter(
+      (r: any) => r.Properties.RouteKey === key,
+    ) as any[];
+    expect(found).toHaveLength(1);
+    const target = found[0].Properties.Target['Fn::Join'][1][1].Ref as string;
+    return { props: found[0].Properties, integration: (template.toJSON().Resources[target] as any).Properties };
+  }
+
+  test('one HTTP API with exactly two routes: POST /ingest -> ingest, POST /geolocate -> geolocate, payload 2.0', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     // No $default route and no catch-all: anything else is API Gateway's own 404.
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
-    const route = resource(template, 'AWS::ApiGatewayV2::Route', 'HttpApi');
-    expect(route.props.RouteKey).toBe('POST /ingest');
-    expect(route.props.ApiId).toEqual({ Ref: api });
-
-    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
-    const integration = resource(template, 'AWS::ApiGatewayV2::Integration', 'HttpApi');
-    expect(route.props.Target).toEqual({ 'Fn::Join': ['', ['integrations/', { Ref: integration.id }]] });
-    const ingest = resource(template, 'AWS::Lambda::Function', 'Ingest').id;
-    expect(integration.props).toMatchObject({
-      IntegrationType: 'AWS_PROXY',
-      PayloadFormatVersion: '2.0',
-      IntegrationUri: { 'Fn::GetAtt': [ingest, 'Arn'] },
-    });
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 2);
+    for (const [key, prefix] of [
+      ['POST /ingest', 'Ingest'],
+      ['POST /geolocate', 'Geolocate'],
+    ]) {
+      const { props, integration } = route(key);
+      expect(props.ApiId).toEqual({ Ref: api });
+      expect(props.Target).toEqual({ 'Fn::Join': ['', ['integrations/', { Ref: expect.any(String) }]] });
+      expect(props.AuthorizationType).toBe('NONE'); // the functions check the webhook secret themselves
+      const fn = resource(template, 'AWS::Lambda::Function', prefix).id;
+      expect(integration).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [fn, 'Arn'] },
+      });
+    }
   });
 
-  test('API Gateway may invoke ingest', () => {
-    const ingest = resource(template, 'AWS::Lambda::Function', 'Ingest').id;
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'apigateway.amazonaws.com',
-      FunctionName: { 'Fn::GetAtt': [ingest, 'Arn'] },
-    });
+  test('API Gateway may invoke ingest and geolocate, on their own route only', () => {
+    for (const [prefix, path] of [
+      ['Ingest', '/ingest'],
+      ['Geolocate', '/geolocate'],
+    ]) {
+      const fn = resource(template, 'AWS::Lambda::Function', prefix).id;
+      const perms = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+        (p: any) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [fn, 'Arn'] }),
+      ) as any[];
+      expect(perms).toHaveLength(1);
+      expect(perms[0].Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+      expect(JSON.stringify(perms[0].Properties.SourceArn)).toContain(`/*/*${path}"`);
+    }
   });
 
   test('$default stage: auto-deploy, throttled, access logs without headers', () => {
@@ -59,7 +78,7 @@ describe('HTTP API', () => {
     });
   });
 
-  test('outputs: ingest URL, table name, webhook secret ARN and a CLI hint to read it', () => {
+  test('outputs: ingest and geolocate URLs, table name, webhook secret ARN and a CLI hint to read it', () => {
     const outputs = template.findOutputs('*');
     expect(outputs.IngestUrl.Value).toEqual({
       'Fn::Join': [
@@ -82,13 +101,25 @@ describe('HTTP API', () => {
         ],
       ],
     });
+    expect(outputs.GeolocateUrl.Value).toEqual({
+      'Fn::Join': [
+        '',
+        ['https://', { Ref: api }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/geolocate'],
+      ],
+    });
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'AlarmSubscribers',
         'AlarmTopicArn',
         'SubscribeToAlarmsCommand',
         'DeadLetterQueueUrl',
+        'ForwardDeadLetterQueueUrl',
+        'GeolocateUrl',
+        'GoogleApiKeySecretArn',
         'IngestUrl',
+        'IntegrationSecretsArn',
+        'SetGoogleApiKeyCommand',
+        'SetIntegrationSecretsCommand',
         'ParticleTokenSecretArn',
         'ReadWebhookSecretCommand',
         'SetParticleTokenCommand',

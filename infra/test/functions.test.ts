@@ -1,4 +1,4 @@
-import { functionEnv, resource, synth, tableId } from './helpers';
+import { ALL_FUNCTIONS, functionEnv, resource, statementsOf, synth, tableId } from './helpers';
 
 const STORE = (table: string) => ({ 'Fn::Join': ['', ['dynamodb:', { Ref: table }]] });
 
@@ -8,9 +8,9 @@ describe('Rust functions', () => {
   const webhookSecret = resource(template, 'AWS::SecretsManager::Secret', 'WebhookSecret').id;
   const tokenSecret = resource(template, 'AWS::SecretsManager::Secret', 'ParticleTokenSecret').id;
 
-  test('exactly two functions, both arm64 on provided.al2023 with the cargo-lambda bootstrap', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 2);
-    for (const prefix of ['Ingest', 'SseDrain']) {
+  test('exactly four functions, all arm64 on provided.al2023 with the cargo-lambda bootstrap', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 4);
+    for (const prefix of ALL_FUNCTIONS) {
       const { props } = resource(template, 'AWS::Lambda::Function', prefix);
       expect(props.Architectures).toEqual(['arm64']);
       expect(props.Runtime).toBe('provided.al2023');
@@ -53,6 +53,40 @@ describe('Rust functions', () => {
     });
   });
 
+  test('geolocate: 15 s timeout (it bounds a request at 10 s, Particle waits 20 s) and exactly the documented environment', () => {
+    const { props } = resource(template, 'AWS::Lambda::Function', 'Geolocate');
+    expect(props.Timeout).toBe(15);
+    expect(props.ReservedConcurrentExecutions).toBeUndefined();
+    const googleKey = resource(template, 'AWS::SecretsManager::Secret', 'GoogleApiKeySecret').id;
+    expect(functionEnv(template, 'Geolocate')).toEqual({
+      STORE: STORE(table),
+      WEBHOOK_SECRET_ARN: { Ref: webhookSecret },
+      GOOGLE_API_KEY_SECRET_ARN: { Ref: googleKey },
+      GEOLOCATION_PROVIDERS: 'google',
+      GEOCACHE_TTL_HOURS: '168',
+      EVENT_TTL_DAYS: '0',
+      RUST_LOG: 'info',
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    });
+  });
+
+  test('forward: 60 s timeout and exactly the documented environment', () => {
+    const { props } = resource(template, 'AWS::Lambda::Function', 'Forward');
+    expect(props.Timeout).toBe(60);
+    expect(props.ReservedConcurrentExecutions).toBeUndefined();
+    const integrationSecrets = resource(template, 'AWS::SecretsManager::Secret', 'IntegrationSecrets').id;
+    expect(functionEnv(template, 'Forward')).toEqual({
+      STORE: STORE(table),
+      INTEGRATIONS_DIR: '/var/task/integrations',
+      INTEGRATION_SECRETS_ARN: { Ref: integrationSecrets },
+      PARTICLE_API_URL: 'https://api.particle.io',
+      PARTICLE_ACCESS_TOKEN_SECRET_ARN: { Ref: tokenSecret },
+      EVENT_TTL_DAYS: '0',
+      RUST_LOG: 'info',
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    });
+  });
+
   test('sse-drain async invocations: no retry, 60 s max age, failures to the dead-letter queue', () => {
     const dlq = resource(template, 'AWS::SQS::Queue', 'DeadLetterQueue').id;
     const fn = resource(template, 'AWS::Lambda::Function', 'SseDrain').id;
@@ -70,17 +104,6 @@ describe('Rust functions', () => {
     });
   });
 
-  /** The statements of one function's role policy, as `{ actions (sorted), resource }`. */
-  function statementsOf(t: typeof template, prefix: string): { actions: string[]; resource: unknown }[] {
-    const entries = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(`${prefix}Role`));
-    expect(entries).toHaveLength(1);
-    const statements = (entries[0][1] as any).Properties.PolicyDocument.Statement as any[];
-    for (const s of statements) {
-      expect(s.Effect).toBe('Allow');
-      expect(s.Condition).toBeUndefined();
-    }
-    return statements.map((s) => ({ actions: [s.Action].flat().sort(), resource: s.Resource }));
-  }
   const logGroupOf = (prefix: string) => ({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${prefix}LogGroup`)), 'Arn'] });
   const tableArn = { 'Fn::GetAtt': [table, 'Arn'] };
 
@@ -107,28 +130,73 @@ describe('Rust functions', () => {
     ]);
   });
 
-  test('no role has a managed policy, a wildcard resource or an index grant', () => {
+  test('geolocate may only GetItem/PutItem on the table (no index) and read the webhook secret and the Google key', () => {
+    const googleKey = resource(template, 'AWS::SecretsManager::Secret', 'GoogleApiKeySecret').id;
+    expect(statementsOf(template, 'Geolocate')).toEqual([
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: logGroupOf('Geolocate') },
+      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource: tableArn },
+      { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: webhookSecret } },
+      { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: googleKey } },
+    ]);
+  });
+
+  test('forward may Get/Put/Query/DeleteItem on the table (no index), read the stream, two secrets, send to its DLQ', () => {
+    const integrationSecrets = resource(template, 'AWS::SecretsManager::Secret', 'IntegrationSecrets').id;
+    const dlq = resource(template, 'AWS::SQS::Queue', 'ForwardDeadLetterQueue').id;
+    expect(statementsOf(template, 'Forward')).toEqual([
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: logGroupOf('Forward') },
+      {
+        actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        resource: tableArn,
+      },
+      { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: integrationSecrets } },
+      { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: tokenSecret } },
+      // The event source mapping's on-failure destination is sent with the function's role.
+      {
+        actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        resource: { 'Fn::GetAtt': [dlq, 'Arn'] },
+      },
+      // Granted by the event source mapping: ListStreams (stream ARNs, no data) has no resource-level
+      // permission in the CDK's grant; the data reads are on this table's stream only.
+      { actions: ['dynamodb:ListStreams'], resource: '*' },
+      {
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resource: { 'Fn::GetAtt': [table, 'StreamArn'] },
+      },
+    ]);
+  });
+
+  test('no role has a managed policy, an index grant, a table wildcard or a write beyond its list', () => {
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
-    expect(roles).toHaveLength(2);
+    expect(roles).toHaveLength(4);
     for (const role of roles) {
       expect((role as any).Properties.ManagedPolicyArns).toBeUndefined();
       expect((role as any).Properties.Policies).toBeUndefined();
     }
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-    expect(policies).not.toMatch(/index|\*"|dynamodb:\*|UpdateItem|DeleteItem|Batch|Scan/);
+    expect(policies).not.toMatch(/index|dynamodb:\*|UpdateItem|Batch|Scan|Transact/);
+    // The only "*" resource anywhere is forward's ListStreams (asserted statement by statement above).
+    const wildcards = ALL_FUNCTIONS.flatMap((prefix) =>
+      statementsOf(template, prefix)
+        .filter((st) => JSON.stringify(st.resource).includes('*'))
+        .map((st) => `${prefix}: ${st.actions.join(',')}`),
+    );
+    expect(wildcards).toEqual(['Forward: dynamodb:ListStreams']);
   });
 
-  test('a token secret imported by name is granted as <name>-?????? and nothing wider', () => {
+  test('a token secret imported by name is granted as <name>-?????? and nothing wider (sse-drain and forward)', () => {
     const { template: t } = synth({ particleTokenSecretName: 'particle/token' });
     const secret = statementsOf(t, 'SseDrain').filter((s) => s.actions.some((a) => a.startsWith('secretsmanager:')));
     expect(secret).toHaveLength(1);
     expect(secret[0].actions).toEqual(['secretsmanager:GetSecretValue']);
     expect(JSON.stringify(secret[0].resource)).toMatch(/:secret:particle\/token-\?\?\?\?\?\?"\]\]\}$/);
+    const forward = statementsOf(t, 'Forward').filter((s) => JSON.stringify(s.resource).includes('particle/token'));
+    expect(forward).toEqual([{ actions: ['secretsmanager:GetSecretValue'], resource: secret[0].resource }]);
   });
 
   test('log groups keep one month by default', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(groups)).toHaveLength(3); // two functions + API access logs
+    expect(Object.keys(groups)).toHaveLength(5); // four functions + API access logs
     for (const g of Object.values(groups)) expect((g as any).Properties.RetentionInDays).toBe(30);
   });
 
@@ -145,7 +213,7 @@ describe('Rust functions', () => {
       sseDrainReservedConcurrency: 3,
       logRetentionDays: 7,
     });
-    for (const prefix of ['Ingest', 'SseDrain'] as const) {
+    for (const prefix of ALL_FUNCTIONS) {
       const { props } = resource(t, 'AWS::Lambda::Function', prefix);
       expect(props.MemorySize).toBe(512);
       expect(props.TracingConfig).toEqual({ Mode: 'Active' });
@@ -161,6 +229,7 @@ describe('Rust functions', () => {
       SSE_IDLE_TIMEOUT_SECONDS: '20',
     });
     expect(functionEnv(t, 'Ingest').SSE_EVENT_PREFIX).toBeUndefined();
+    expect(functionEnv(t, 'Forward').PARTICLE_API_URL).toBe('https://api.example.test');
     for (const g of Object.values(t.findResources('AWS::Logs::LogGroup'))) {
       expect((g as any).Properties.RetentionInDays).toBe(7);
     }

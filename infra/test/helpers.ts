@@ -30,11 +30,28 @@ export function resource(template: Template, type: string, prefix: string): { id
   return { id, props: (body as any).Properties ?? {} };
 }
 
-export function functionEnv(template: Template, prefix: 'Ingest' | 'SseDrain'): Record<string, unknown> {
+export type FunctionPrefix = 'Ingest' | 'SseDrain' | 'Geolocate' | 'Forward';
+
+/** The logical-id prefixes of the functions the default stack deploys. */
+export const ALL_FUNCTIONS: readonly FunctionPrefix[] = ['Ingest', 'SseDrain', 'Geolocate', 'Forward'];
+
+export function functionEnv(template: Template, prefix: FunctionPrefix): Record<string, unknown> {
   return resource(template, 'AWS::Lambda::Function', prefix).props.Environment.Variables;
 }
 
 /** Logical id of the events table, for `{ Ref: ... }` comparisons. */
 export function tableId(template: Template): string {
   return resource(template, 'AWS::DynamoDB::Table', 'EventsTable').id;
+}
+
+/** The statements of one function's role policy, as `{ actions (sorted), resource }`; every one an unconditional Allow. */
+export function statementsOf(template: Template, prefix: string): { actions: string[]; resource: unknown }[] {
+  const entries = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith(`${prefix}Role`));
+  if (entries.length !== 1) throw new Error(`expected one policy of ${prefix}Role, found ${entries.length}`);
+  const statements = (entries[0][1] as any).Properties.PolicyDocument.Statement as any[];
+  for (const s of statements) {
+    expect(s.Effect).toBe('Allow');
+    expect(s.Condition).toBeUndefined();
+  }
+  return statements.map((s) => ({ actions: [s.Action].flat().sort(), resource: s.Resource }));
 }

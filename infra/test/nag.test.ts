@@ -9,6 +9,13 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
     tracing: true,
     particleTokenSecretName: 'particle/token',
     sseEventPrefix: 'tracker/',
+    geolocationProviders: 'google,unwiredlabs',
+    geolocateResponseTemplate: '{{lat}},{{lng}}',
+  },
+  'forward off, Unwired Labs only': {
+    forward: false,
+    geolocationProviders: 'unwiredlabs',
+    tracing: 'true',
   },
   'token imported by complete ARN': {
     sseDrain: 'true',

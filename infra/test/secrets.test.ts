@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { functionEnv, resource, synth } from './helpers';
+import { ALL_FUNCTIONS, functionEnv, resource, synth } from './helpers';
 
 /** Every string anywhere in the template (keys and values). */
 function strings(value: unknown, out: string[] = []): string[] {
@@ -22,22 +22,33 @@ const LITERAL_ENV_ALLOWED = new Set([
   '15',
   'https://api.particle.io',
   '/v1/devices/events',
+  'google',
+  'google,unwiredlabs',
+  '168',
+  '/var/task/integrations',
 ]);
 
-function assertNoSecretInEnv(template: Template): void {
-  for (const prefix of ['Ingest', 'SseDrain'] as const) {
+/** Variables that name a secret: `*_SECRET_ARN`, and forward's `INTEGRATION_SECRETS_ARN`. */
+const SECRET_ARN = /_SECRETS?_ARN$/;
+
+function assertNoSecretInEnv(template: Template, alsoAllowed: string[] = []): void {
+  for (const prefix of ALL_FUNCTIONS) {
+    const deployed = Object.keys(template.findResources('AWS::Lambda::Function')).some((id) => id.startsWith(prefix));
+    if (!deployed) continue; // forward=false
     const env = functionEnv(template, prefix);
     const keys = Object.keys(env);
     // Only references to secrets, never the values.
     expect(keys).not.toContain('WEBHOOK_SECRET');
     expect(keys).not.toContain('PARTICLE_ACCESS_TOKEN');
-    expect(keys.filter((k) => /SECRET|TOKEN|PASSWORD|KEY/.test(k)).every((k) => k.endsWith('_SECRET_ARN'))).toBe(true);
+    expect(keys).not.toContain('GOOGLE_API_KEY');
+    expect(keys).not.toContain('UNWIREDLABS_TOKEN');
+    expect(keys.filter((k) => /SECRET|TOKEN|PASSWORD|KEY/.test(k)).every((k) => SECRET_ARN.test(k))).toBe(true);
     for (const [key, value] of Object.entries(env)) {
-      if (key.endsWith('_SECRET_ARN')) {
+      if (SECRET_ARN.test(key)) {
         // A CloudFormation reference to the secret (Ref / Fn::Join of an ARN), never a literal string.
         expect(typeof value).toBe('object');
       } else if (typeof value === 'string') {
-        expect(LITERAL_ENV_ALLOWED).toContain(value);
+        expect([...LITERAL_ENV_ALLOWED, ...alsoAllowed]).toContain(value);
       }
     }
   }
@@ -59,11 +70,41 @@ describe('secrets stay out of the template', () => {
     expect(props.Description).toContain('put-secret-value');
   });
 
-  test('no SecretString anywhere and no env var holds a secret value', () => {
-    for (const s of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
-      expect((s as any).Properties.SecretString).toBeUndefined();
-    }
+  test.each([
+    ['GoogleApiKeySecret', 'Google Geolocation API key'],
+    ['UnwiredLabsTokenSecret', 'Unwired Labs'],
+  ])('%s is created with a generated placeholder, never a value', (id, what) => {
+    const { template: t } = synth({ geolocationProviders: 'google,unwiredlabs' });
+    const { props } = resource(t, 'AWS::SecretsManager::Secret', id);
+    expect(props.GenerateSecretString).toEqual({ ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 40 });
+    expect(props.SecretString).toBeUndefined();
+    expect(props.Description).toContain(what);
+    expect(props.Description).toContain('put-secret-value');
+  });
+
+  test('integration secrets start as the empty JSON object, the only SecretString in the template', () => {
+    const { props } = resource(template, 'AWS::SecretsManager::Secret', 'IntegrationSecrets');
+    expect(props.SecretString).toBe('{}');
+    expect(props.GenerateSecretString).toBeUndefined();
+    expect(props.Description).toContain('put-secret-value');
+  });
+
+  test('no other SecretString anywhere and no env var holds a secret value', () => {
+    const withValue = Object.entries(template.findResources('AWS::SecretsManager::Secret'))
+      .filter(([, s]) => (s as any).Properties.SecretString !== undefined)
+      .map(([id, s]) => [id.replace(/[0-9A-F]{8}$/, ''), (s as any).Properties.SecretString]);
+    expect(withValue).toEqual([['IntegrationSecrets', '{}']]);
     assertNoSecretInEnv(template);
+  });
+
+  test('every configuration: env vars hold ARNs only, never a value', () => {
+    for (const context of [
+      { geolocationProviders: 'google,unwiredlabs', geolocateResponseTemplate: '{{lat}},{{lng}}' },
+      { geolocationProviders: 'unwiredlabs', forward: false },
+    ]) {
+      const { template: t } = synth(context);
+      assertNoSecretInEnv(t, ['{{lat}},{{lng}}', 'unwiredlabs']);
+    }
   });
 
   test('no string in the template looks like a Particle access token (40 hex characters)', () => {
@@ -77,8 +118,14 @@ describe('secrets stay out of the template', () => {
     process.env.PARTICLE_ACCESS_TOKEN = sentinel;
     process.env.PARTICLE_TOKEN = sentinel;
     process.env.WEBHOOK_SECRET = sentinel;
+    process.env.GOOGLE_API_KEY = sentinel;
+    process.env.UNWIREDLABS_TOKEN = sentinel;
     try {
-      const { template: t } = synth({ sseDrain: true, alarmEmail: 'ops@example.com' });
+      const { template: t } = synth({
+        sseDrain: true,
+        alarmEmail: 'ops@example.com',
+        geolocationProviders: 'google,unwiredlabs',
+      });
       expect(JSON.stringify(t.toJSON())).not.toContain(sentinel);
     } finally {
       process.env = saved;
@@ -87,7 +134,14 @@ describe('secrets stay out of the template', () => {
 
   test('particleTokenSecretName imports by name: no secret created, grant on <name>-??????', () => {
     const { template: t } = synth({ particleTokenSecretName: 'particle/access-token' });
-    t.resourceCountIs('AWS::SecretsManager::Secret', 1); // only the webhook secret
+    // The webhook secret, the Google key, the integration secrets: no token secret.
+    t.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    expect(Object.keys(t.findResources('AWS::SecretsManager::Secret')).some((id) => id.startsWith('ParticleToken'))).toBe(
+      false,
+    );
+    expect(functionEnv(t, 'Forward').PARTICLE_ACCESS_TOKEN_SECRET_ARN).toEqual(
+      functionEnv(t, 'SseDrain').PARTICLE_ACCESS_TOKEN_SECRET_ARN,
+    );
     const arn = functionEnv(t, 'SseDrain').PARTICLE_ACCESS_TOKEN_SECRET_ARN;
     expect(JSON.stringify(arn)).toContain(':secret:particle/access-token"');
     const policy = JSON.stringify(resource(t, 'AWS::IAM::Policy', 'SseDrainRole').props);
@@ -98,7 +152,8 @@ describe('secrets stay out of the template', () => {
   test('particleTokenSecretName accepts a complete ARN', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:particle/token-AbC123';
     const { template: t } = synth({ particleTokenSecretName: arn });
-    t.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    t.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    expect(functionEnv(t, 'Forward').PARTICLE_ACCESS_TOKEN_SECRET_ARN).toBe(arn);
     expect(functionEnv(t, 'SseDrain').PARTICLE_ACCESS_TOKEN_SECRET_ARN).toBe(arn);
     const policy = resource(t, 'AWS::IAM::Policy', 'SseDrainRole').props.PolicyDocument.Statement as any[];
     const read = policy.find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));

@@ -30,7 +30,7 @@ describe('-c skipBundling=true (template checks, never a deploy)', () => {
 
   test('function code comes from parameters without a default, which cdk deploy refuses to leave empty', () => {
     const params = template.toJSON().Parameters as Record<string, any>;
-    for (const prefix of ['Ingest', 'SseDrain']) {
+    for (const prefix of ['Ingest', 'SseDrain', 'Geolocate', 'Forward']) {
       const bucket = `${prefix}CodeBucketSkipBundlingNotDeployable`;
       const key = `${prefix}CodeKeySkipBundlingNotDeployable`;
       for (const name of [bucket, key]) {

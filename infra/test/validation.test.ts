@@ -24,8 +24,16 @@ describe('CloudFormation validation', () => {
     ['default', {}],
     [
       'everything on',
-      { sseDrain: true, alarmEmail: 'ops@example.com', tracing: true, particleTokenSecretName: 'particle/token' },
+      {
+        sseDrain: true,
+        alarmEmail: 'ops@example.com',
+        tracing: true,
+        particleTokenSecretName: 'particle/token',
+        geolocationProviders: 'google,unwiredlabs',
+        geolocateResponseTemplate: '{{lat}},{{lng}}',
+      },
     ],
+    ['forward off', { forward: false }],
     ['template only (skipBundling)', { skipBundling: true, sseDrain: true }],
   ])('%s configuration has no findings', (_name, context) => {
     const { app } = build(context);
