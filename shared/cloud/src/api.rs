@@ -38,6 +38,11 @@ impl ParticleApi {
         Ok(ParticleApi::new(http, ApiBase::parse(base_url)?, tokens))
     }
 
+    /// The same client with another token holder (e.g. one that re-reads a rotated token).
+    pub fn with_tokens(&self, tokens: Arc<Tokens>) -> Self {
+        ParticleApi::new(self.http.clone(), self.base.clone(), tokens)
+    }
+
     pub fn base(&self) -> &ApiBase {
         &self.base
     }
