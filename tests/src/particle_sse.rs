@@ -1,6 +1,7 @@
 //! A Particle event-stream simulator: real HTTP on 127.0.0.1, `text/event-stream`, `:ok` first, Particle's event
 //! format, keepalive newlines, and a script per connection so tests can cut streams mid-event, stall them with the
-//! socket open, refuse with 401 or 529, or send hostile bytes.
+//! socket open, refuse with 401 or 529 (with any `Retry-After`), or send hostile bytes. A required token (which a
+//! test can change, as a secret rotation does) answers every other token with Particle's 401.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -40,6 +41,12 @@ impl Step {
 pub enum Script {
     /// An error status with a body (e.g. 401 with Particle's JSON error, 529).
     Status(u16, String),
+    /// An error status with headers (e.g. 529 with `Retry-After`) and a body.
+    Answer {
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+        body: String,
+    },
     /// 200 `text/event-stream`, then these steps, then the server closes the stream.
     Stream(Vec<Step>),
 }
@@ -52,8 +59,14 @@ pub struct Received {
     pub at: Instant,
 }
 
+/// Particle's answer to a token it does not accept.
+pub const INVALID_TOKEN_BODY: &str =
+    r#"{"error":"invalid_token","error_description":"The access token provided is invalid."}"#;
+
 #[derive(Debug)]
 struct Shared {
+    /// When set, only `Bearer <token>` is served; anything else gets 401 without taking a script.
+    token: Option<String>,
     scripts: VecDeque<Script>,
     fallback: Script,
     received: Vec<Received>,
@@ -77,6 +90,7 @@ impl ParticleSse {
     /// Starts a simulator; connections take `scripts` in order, then `fallback` forever.
     pub async fn start(scripts: Vec<Script>, fallback: Script) -> ParticleSse {
         let shared = Arc::new(Mutex::new(Shared {
+            token: None,
             scripts: scripts.into(),
             fallback,
             received: Vec::new(),
@@ -103,6 +117,13 @@ impl ParticleSse {
         format!("http://{}", self.addr)
     }
 
+    /// Accepts only `token` from now on (`None`: any); a rotation is a second call with the new token.
+    pub fn require_token(&self, token: Option<&str>) {
+        if let Ok(mut s) = self.shared.lock() {
+            s.token = token.map(str::to_owned);
+        }
+    }
+
     /// Requests received so far.
     pub fn received(&self) -> Vec<Received> {
         self.shared
@@ -115,23 +136,46 @@ impl ParticleSse {
 async fn serve(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> Response {
     let script = {
         let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+        let authorization = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         s.received.push(Received {
             path_and_query: request
                 .uri()
                 .path_and_query()
                 .map(|p| p.to_string())
                 .unwrap_or_default(),
-            authorization: request
-                .headers()
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+            authorization: authorization.clone(),
             at: Instant::now(),
         });
-        let fallback = s.fallback.clone();
-        s.scripts.pop_front().unwrap_or(fallback)
+        let refused = s.token.as_ref().is_some_and(|token| {
+            authorization.as_deref() != Some(format!("Bearer {token}").as_str())
+        });
+        if refused {
+            Script::Status(401, INVALID_TOKEN_BODY.to_owned())
+        } else {
+            let fallback = s.fallback.clone();
+            s.scripts.pop_front().unwrap_or(fallback)
+        }
     };
     match script {
+        Script::Answer {
+            status,
+            headers,
+            body,
+        } => {
+            let mut response = Response::new(Body::from(body));
+            *response.status_mut() =
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            for (name, value) in headers {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            response
+        }
         Script::Status(code, body) => {
             let mut response = Response::new(Body::from(body));
             *response.status_mut() =

@@ -4,9 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use integration_tests::particle_sse::{OK, ParticleSse, Script, Step, event, events, stream_of};
+use particle_cloud::{AccessToken, ApiBase, MAX_RETRY_AFTER, TokenError, TokenSource};
 use particle_lambda::Secret;
+use particle_lambda::metrics::Metric;
 use particle_store::repo::events::TimeRange;
-use particle_store::{EventRepo, ItemStore, Retention, StoreSetting};
+use particle_store::{EventRepo, ItemStore, Retention};
 use sse_drain::gaps::GapReason;
 use sse_drain::{DrainConfig, Drainer, EndReason, WindowError, WindowOutcome};
 use tokio::time::Instant;
@@ -19,6 +21,7 @@ particle_store::both_backends!(
     closed_mid_event_drops_the_partial_and_reconnects,
     silent_stall_is_detected_and_reconnected,
     rate_limit_529_is_honoured_across_invocations,
+    huge_retry_after_is_clamped_to_an_hour,
     unauthorized_makes_one_attempt,
     hostile_bytes_are_survived,
     two_overlapping_drainers_store_each_event_once,
@@ -29,7 +32,7 @@ particle_store::both_backends!(
 /// Settings for a test: short windows and timeouts, everything else as in production.
 fn config(sim: &ParticleSse, window: Duration) -> DrainConfig {
     DrainConfig {
-        api_url: sim.url(),
+        api_url: ApiBase::parse(&sim.url()).expect("loopback URL"),
         token: Secret::new(TOKEN),
         events_path: "/v1/devices/events".to_owned(),
         prefix: Some("env/".to_owned()),
@@ -41,9 +44,6 @@ fn config(sim: &ParticleSse, window: Duration) -> DrainConfig {
         reconnect_min: Duration::from_millis(50),
         reconnect_max: Duration::from_millis(400),
         flush_margin: Duration::from_secs(1),
-        store: StoreSetting::Sqlite {
-            path: "unused: the store is passed in".to_owned(),
-        },
         retention: Retention::Forever,
     }
 }
@@ -67,6 +67,15 @@ async fn stored_events(store: &Arc<dyn ItemStore>) -> Vec<particle_events::Event
         .by_device(DEVICE, &TimeRange::default(), Some(100_000))
         .await
         .expect("query")
+}
+
+/// The value of one of the window's metrics.
+fn metric(outcome: &WindowOutcome, name: &str) -> f64 {
+    sse_drain::metrics::window_metrics(&outcome.summary, outcome.error.is_some())
+        .iter()
+        .find(|m: &&Metric| m.name == name)
+        .map(|m| m.value)
+        .unwrap_or_else(|| panic!("no metric {name}"))
 }
 
 fn assert_balanced(outcome: &WindowOutcome) {
@@ -93,8 +102,14 @@ async fn clean_stream_stores_each_event_once(store: Arc<dyn ItemStore>) {
         (60, 60, 0, 0),
         "{s:?}"
     );
-    assert_eq!((s.opens, s.reconnects), (1, 0));
+    assert_eq!((s.opens, s.reconnects, s.connections), (1, 0, 1));
     assert_eq!(s.ended_by, EndReason::WindowElapsed);
+    assert!(
+        metric(&outcome, "ConnectedPercent") > 50.0,
+        "connected for most of the window: {s:?}"
+    );
+    assert_eq!(metric(&outcome, "EventsStored"), 60.0);
+    assert_eq!(metric(&outcome, "WindowFailed"), 0.0);
     assert!(
         s.keepalives >= 1,
         "the :ok comment and keepalives are seen: {s:?}"
@@ -203,6 +218,11 @@ async fn rate_limit_529_is_honoured_across_invocations(store: Arc<dyn ItemStore>
     );
     assert_eq!(outcome.summary.ended_by, EndReason::RateLimited);
     assert_eq!(sim.received().len(), 1);
+    // Defect 3: the window never connected, and says so in its metrics.
+    assert_eq!(outcome.summary.connections, 0);
+    assert_eq!(metric(&outcome, "ConnectedPercent"), 0.0);
+    assert_eq!(metric(&outcome, "GapMs"), outcome.summary.elapsed_ms as f64);
+    assert!(outcome.summary.elapsed_ms >= 900, "{:?}", outcome.summary);
     let state = drainer.budget().state().await.expect("state");
     let until_s = state.backoff_until.expect("backoff stored") / 1000;
     assert!(
@@ -227,6 +247,35 @@ async fn rate_limit_529_is_honoured_across_invocations(store: Arc<dyn ItemStore>
     );
 }
 
+/// Defect 2: `Retry-After: 100000000000` (3,000 years) was stored as the shared backoff as it came.
+async fn huge_retry_after_is_clamped_to_an_hour(store: Arc<dyn ItemStore>) {
+    let sim = ParticleSse::start(
+        vec![],
+        Script::Answer {
+            status: 529,
+            headers: vec![("retry-after", "100000000000".to_owned())],
+            body: String::new(),
+        },
+    )
+    .await;
+    let started_ms = sse_drain::wallclock::now_ms();
+    let (outcome, drainer) = drain(config(&sim, Duration::from_secs(1)), &store).await;
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_eq!(outcome.summary.ended_by, EndReason::RateLimited);
+    let until = drainer
+        .budget()
+        .state()
+        .await
+        .expect("state")
+        .backoff_until
+        .expect("backoff stored");
+    let hour_ms = MAX_RETRY_AFTER.as_millis() as i64;
+    assert!(
+        until >= started_ms + hour_ms && until <= sse_drain::wallclock::now_ms() + hour_ms,
+        "backoff until {until}, started {started_ms}: at most an hour"
+    );
+}
+
 async fn unauthorized_makes_one_attempt(store: Arc<dyn ItemStore>) {
     let body =
         r#"{"error":"invalid_token","error_description":"The access token provided is invalid."}"#;
@@ -238,6 +287,7 @@ async fn unauthorized_makes_one_attempt(store: Arc<dyn ItemStore>) {
         "ends at once, no reconnect loop"
     );
     assert_eq!(sim.received().len(), 1);
+    assert_eq!(metric(&outcome, "WindowFailed"), 1.0);
     let error = outcome.error.expect("an error");
     assert!(
         matches!(error, WindowError::AuthRefused { status: 401, .. }),
@@ -552,5 +602,128 @@ async fn store_outage_ends_the_window_with_an_error() {
     assert_eq!(
         (outcome.summary.received, outcome.summary.unflushed),
         (5, 5)
+    );
+}
+
+/// The token as a rotated secret would give it, counting reads.
+#[derive(Debug)]
+struct RotatedSecret {
+    token: &'static str,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl TokenSource for RotatedSecret {
+    async fn read(&self) -> Result<AccessToken, TokenError> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(AccessToken::new(self.token))
+    }
+}
+
+/// Defect 4 (token half): after a rotation, a warm drainer kept the old token and failed every window until
+/// recycled. Now a 401 re-reads the token (at most once per interval) and the open is retried once.
+#[tokio::test]
+async fn a_rotated_token_is_re_read_after_a_401() {
+    const NEW: &str = "rotated-token-0123456789abcdef";
+    let (store, _dir) = particle_store::testing::sqlite_store().await;
+    let store: Arc<dyn ItemStore> = Arc::new(store);
+    let sim = ParticleSse::start(
+        vec![stream_of(
+            &events("env/t", DEVICE, 0, 5),
+            Duration::ZERO,
+            Duration::from_secs(30),
+        )],
+        Script::Stream(vec![Step::Hang]),
+    )
+    .await;
+    sim.require_token(Some(NEW));
+    let source = Arc::new(RotatedSecret {
+        token: NEW,
+        reads: Default::default(),
+    });
+    // The warm instance still holds TOKEN; the interval since its cold-start read has passed.
+    let drainer = Drainer::new(
+        config(&sim, Duration::from_secs(2)),
+        Arc::clone(&store),
+        None,
+    )
+    .expect("drainer")
+    .with_token_source(source.clone(), Duration::ZERO);
+    let start = Instant::now();
+    let outcome = drainer
+        .run_window(
+            start + Duration::from_secs(2),
+            start + Duration::from_secs(4),
+            "rotation",
+        )
+        .await;
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_eq!(
+        (
+            outcome.summary.stored,
+            outcome.summary.opens,
+            outcome.summary.connections
+        ),
+        (5, 1, 1),
+        "{:?}",
+        outcome.summary
+    );
+    let auths: Vec<Option<String>> = sim
+        .received()
+        .into_iter()
+        .map(|r| r.authorization)
+        .collect();
+    assert_eq!(
+        auths,
+        [
+            Some(format!("Bearer {TOKEN}")),
+            Some(format!("Bearer {NEW}"))
+        ],
+        "one 401, one retry with the re-read token"
+    );
+    assert_eq!(source.reads.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+/// A token that is wrong (not rotated) is re-read at most once per interval, and never loops.
+#[tokio::test]
+async fn a_wrong_token_is_re_read_at_most_once_per_interval() {
+    let (store, _dir) = particle_store::testing::sqlite_store().await;
+    let store: Arc<dyn ItemStore> = Arc::new(store);
+    let sim = ParticleSse::start(vec![], Script::Stream(vec![Step::Hang])).await;
+    sim.require_token(Some("the-token-particle-knows-0123456789"));
+    let source = Arc::new(RotatedSecret {
+        token: "still-the-wrong-token-0123456789",
+        reads: Default::default(),
+    });
+    let drainer = Drainer::new(
+        config(&sim, Duration::from_secs(2)),
+        Arc::clone(&store),
+        None,
+    )
+    .expect("drainer")
+    .with_token_source(source.clone(), Duration::from_secs(60));
+    for _ in 0..2 {
+        let start = Instant::now();
+        let outcome = drainer
+            .run_window(
+                start + Duration::from_secs(2),
+                start + Duration::from_secs(4),
+                "wrong",
+            )
+            .await;
+        assert!(
+            matches!(
+                outcome.error,
+                Some(WindowError::AuthRefused { status: 401, .. })
+            ),
+            "{:?}",
+            outcome.error
+        );
+    }
+    assert_eq!(sim.received().len(), 2, "one request per window");
+    assert_eq!(
+        source.reads.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "read at start; not again within the interval"
     );
 }

@@ -2,16 +2,17 @@
 
 use std::time::Duration;
 
-use particle_lambda::{Secret, SettingError, env, resolve_secret};
-use particle_store::{Retention, StoreSetting};
+use particle_cloud::ApiBase;
+use particle_lambda::{Secret, SettingError, env};
+use particle_store::Retention;
 
 /// Everything a window needs to know.
 #[derive(Debug, Clone)]
 pub struct DrainConfig {
-    /// `PARTICLE_API_URL`, without a trailing slash.
-    pub api_url: String,
-    /// `PARTICLE_ACCESS_TOKEN` or the secret named by `PARTICLE_ACCESS_TOKEN_SECRET_ARN`; sent only as
-    /// `Authorization: Bearer`.
+    /// `PARTICLE_API_URL` (https, or http to a loopback address for a local simulator).
+    pub api_url: ApiBase,
+    /// `PARTICLE_ACCESS_TOKEN` or the secret named by `PARTICLE_ACCESS_TOKEN_SECRET_ARN`, as read at start;
+    /// sent only as `Authorization: Bearer`, re-read after a 401 when the drainer has a token source.
     pub token: Secret,
     /// `PARTICLE_EVENTS_PATH`, e.g. `/v1/devices/events` or `/v1/products/<id>/events`.
     pub events_path: String,
@@ -31,25 +32,17 @@ pub struct DrainConfig {
     pub reconnect_max: Duration,
     /// Time kept free at the end of an invocation for the final flush (`SSE_FLUSH_MARGIN_SECONDS`).
     pub flush_margin: Duration,
-    /// `STORE`.
-    pub store: StoreSetting,
     /// `EVENT_TTL_DAYS`.
     pub retention: Retention,
 }
 
 impl DrainConfig {
     pub async fn from_env() -> Result<Self, SettingError> {
-        let api_url =
-            env::var("PARTICLE_API_URL").unwrap_or_else(|| "https://api.particle.io".to_owned());
-        let api_url = api_url.trim().trim_end_matches('/').to_owned();
-        if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
-            return Err(SettingError::Invalid {
-                name: "PARTICLE_API_URL",
-                reason: format!(
-                    "{api_url:?} must start with https:// (or http:// for a local simulator)"
-                ),
-            });
-        }
+        let api_url = env::var("PARTICLE_API_URL").unwrap_or_else(|| ApiBase::PARTICLE.to_owned());
+        let api_url = ApiBase::parse(&api_url).map_err(|e| SettingError::Invalid {
+            name: "PARTICLE_API_URL",
+            reason: e.to_string(),
+        })?;
         let events_path =
             env::var("PARTICLE_EVENTS_PATH").unwrap_or_else(|| "/v1/devices/events".to_owned());
         let events_path = events_path.trim().trim_end_matches('/').to_owned();
@@ -76,12 +69,7 @@ impl DrainConfig {
             |name, default, range| env::number_in(name, default, range).map(Duration::from_millis);
         let config = DrainConfig {
             api_url,
-            token: resolve_secret(
-                "PARTICLE_ACCESS_TOKEN",
-                "PARTICLE_ACCESS_TOKEN_SECRET_ARN",
-                20,
-            )
-            .await?,
+            token: crate::token::EnvToken::resolve().await?,
             events_path,
             prefix,
             window: secs("SSE_WINDOW_SECONDS", 70, 1..=86_400)?,
@@ -92,19 +80,17 @@ impl DrainConfig {
             reconnect_min: millis("SSE_RECONNECT_MIN_MS", 1_000, 1..=60_000)?,
             reconnect_max: millis("SSE_RECONNECT_MAX_MS", 60_000, 1..=600_000)?,
             flush_margin: secs("SSE_FLUSH_MARGIN_SECONDS", 10, 1..=120)?,
-            store: env::store()?,
             retention: env::event_retention()?,
         };
         Ok(config)
     }
 
-    /// The stream's URL: API URL + path + the percent-encoded prefix segment.
-    pub fn stream_url(&self) -> String {
+    /// The stream's path under the API URL: the events path + the percent-encoded prefix segment.
+    pub fn stream_path(&self) -> String {
         match &self.prefix {
-            None => format!("{}{}", self.api_url, self.events_path),
+            None => self.events_path.clone(),
             Some(prefix) => format!(
-                "{}{}/{}",
-                self.api_url,
+                "{}/{}",
                 self.events_path,
                 percent_encoding::utf8_percent_encode(prefix, percent_encoding::NON_ALPHANUMERIC)
             ),

@@ -1,22 +1,25 @@
-//! Opening the stream, and what Particle's answer means for the drainer.
+//! Opening the stream through the Particle API client (`particle-cloud`), and what Particle's answer means for
+//! the drainer. The HTTP setup, URL policy, token handling (a 401 re-reads a rotated token once) and the
+//! classification of answers are particle-cloud's; this maps them onto the window's choices.
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
+use particle_cloud::{Failure, HttpSettings, ParticleApi};
 use tokio::time::Instant;
 
-/// Most bytes of an error body kept for the log.
-const ERROR_BODY_LIMIT: usize = 2 * 1024;
+/// Longest wait for a TCP + TLS connection (the window bounds the whole open further).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The result of one open.
 #[derive(Debug)]
 pub enum Opened {
     /// 200 with `text/event-stream`: read it.
     Stream(reqwest::Response),
-    /// 401/403: the token is wrong or lacks access. Ends the window; no reconnect loop.
+    /// 401/403 (after re-reading the token, if allowed): the token is wrong or lacks access. Ends the window; no
+    /// reconnect loop.
     AuthRefused { status: u16, detail: String },
-    /// 529 (or 429): too many opens from this IP. `retry_after` if the server said.
+    /// 529 (or 429): too many opens from this IP. `retry_after` if the server said, at most
+    /// [`particle_cloud::MAX_RETRY_AFTER`].
     RateLimited {
         status: u16,
         retry_after: Option<Duration>,
@@ -27,120 +30,84 @@ pub enum Opened {
     Failed { detail: String },
 }
 
-/// One HTTP client per process (connection pool, TLS config); no overall timeout, since a stream is long-lived.
-pub fn client() -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .user_agent(concat!("particle-sse-drain/", env!("CARGO_PKG_VERSION")))
-        .tcp_keepalive(Duration::from_secs(30))
-        .build()
+/// The HTTP settings of the drainer: no total timeout, since a stream is long-lived (every read is bounded by
+/// the window instead).
+pub fn http_settings() -> HttpSettings {
+    HttpSettings::new(
+        "sse-drain",
+        env!("CARGO_PKG_VERSION"),
+        CONNECT_TIMEOUT,
+        None,
+    )
 }
 
-/// Opens `url`, giving up at `deadline`.
-pub async fn open(client: &reqwest::Client, url: &str, token: &str, deadline: Instant) -> Opened {
-    let request = client
-        .get(url)
-        .bearer_auth(token)
-        .header(ACCEPT, "text/event-stream")
-        .header(CACHE_CONTROL, "no-cache");
-    let response = match tokio::time::timeout_at(deadline, request.send()).await {
-        Err(_) => {
-            return Opened::Failed {
-                detail: "timed out connecting".to_owned(),
-            };
-        }
-        // reqwest's message names the URL and the cause, never the Authorization header.
-        Ok(Err(e)) => {
-            return Opened::Failed {
-                detail: error_chain(&e),
-            };
-        }
-        Ok(Ok(r)) => r,
-    };
-    let status = response.status();
-    if status == StatusCode::OK {
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if content_type.starts_with("text/event-stream") {
-            return Opened::Stream(response);
-        }
-        return Opened::Refused {
-            status: 200,
-            detail: format!("expected Content-Type text/event-stream, got {content_type:?}"),
-        };
+/// Opens the stream at `path`, giving up at `deadline`.
+pub async fn open(api: &ParticleApi, path: &str, deadline: Instant) -> Opened {
+    match api.open_events(path, deadline).await {
+        Ok(response) => Opened::Stream(response),
+        Err(failure) => classify(failure),
     }
-    let code = status.as_u16();
-    if code == 529 || status == StatusCode::TOO_MANY_REQUESTS {
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        return Opened::RateLimited {
-            status: code,
+}
+
+/// What a failed open means for the window.
+pub fn classify(failure: Failure) -> Opened {
+    match failure {
+        Failure::RateLimited {
+            status,
             retry_after,
-        };
-    }
-    let detail = error_detail(response, deadline).await;
-    match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Opened::AuthRefused {
-            status: code,
-            detail,
+        } => Opened::RateLimited {
+            status,
+            retry_after,
         },
-        s if s.is_server_error() => Opened::Failed {
-            detail: format!("HTTP {code}: {detail}"),
+        Failure::Retryable { .. } => Opened::Failed {
+            detail: failure.to_string(),
         },
-        _ => Opened::Refused {
-            status: code,
-            detail,
-        },
-    }
-}
-
-/// The useful part of an error answer: Particle's `error_description` / `error`, or the start of the body.
-async fn error_detail(mut response: reqwest::Response, deadline: Instant) -> String {
-    let mut body = Vec::new();
-    let read = async {
-        while body.len() < ERROR_BODY_LIMIT {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    body.extend_from_slice(&chunk[..chunk.len().min(ERROR_BODY_LIMIT - body.len())])
-                }
-                _ => break,
+        Failure::Permanent { status, error } if matches!(status, 401 | 403) => {
+            Opened::AuthRefused {
+                status,
+                detail: error.to_string(),
             }
         }
-    };
-    let _ =
-        tokio::time::timeout_at(deadline.min(Instant::now() + Duration::from_secs(2)), read).await;
-    if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&body) {
-        let pick = |k: &str| json.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-        match (pick("error"), pick("error_description")) {
-            (Some(e), Some(d)) => return format!("{e}: {d}"),
-            (Some(e), None) | (None, Some(e)) => return e,
-            _ => {}
-        }
-    }
-    let text = String::from_utf8_lossy(&body);
-    let text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
-    if text.is_empty() {
-        "no details".to_owned()
-    } else {
-        text
+        Failure::Permanent { status, error } => Opened::Refused {
+            status,
+            detail: error.to_string(),
+        },
     }
 }
 
-/// An error and its causes on one line.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        out.push_str(": ");
-        out.push_str(&e.to_string());
-        source = e.source();
+#[cfg(test)]
+mod tests {
+    use particle_cloud::ApiError;
+
+    use super::*;
+
+    #[test]
+    fn failures_map_to_window_choices() {
+        let body = br#"{"error":"invalid_token","error_description":"The access token provided is invalid."}"#;
+        assert!(matches!(
+            classify(Failure::Permanent { status: 401, error: ApiError::from_body(body) }),
+            Opened::AuthRefused { status: 401, detail } if detail == "invalid_token: The access token provided is invalid."
+        ));
+        assert!(matches!(
+            classify(Failure::Permanent {
+                status: 404,
+                error: ApiError::message("x")
+            }),
+            Opened::Refused { status: 404, .. }
+        ));
+        assert!(matches!(
+            classify(Failure::RateLimited {
+                status: 529,
+                retry_after: None
+            }),
+            Opened::RateLimited {
+                status: 529,
+                retry_after: None
+            }
+        ));
+        assert!(matches!(
+            classify(Failure::Retryable { status: Some(502), detail: "bad gateway".to_owned() }),
+            Opened::Failed { detail } if detail == "HTTP 502: bad gateway"
+        ));
     }
-    out
 }

@@ -2,7 +2,9 @@
 //! to its summary.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use particle_cloud::{AccessToken, CloudError, ParticleApi, TokenSource, Tokens};
 use particle_store::{EventRepo, ItemStore, StoreError};
 use thiserror::Error;
 use tokio::sync::watch;
@@ -41,11 +43,11 @@ pub struct WindowOutcome {
     pub error: Option<WindowError>,
 }
 
-/// Everything that outlives a window: settings, the HTTP client, the store.
+/// Everything that outlives a window: settings, the Particle API client, the store.
 #[derive(Debug)]
 pub struct Drainer {
     pub(crate) config: DrainConfig,
-    pub(crate) client: reqwest::Client,
+    pub(crate) api: ParticleApi,
     pub(crate) repo: EventRepo,
     pub(crate) budget: OpenBudget,
     pub(crate) gaps: GapLog,
@@ -53,15 +55,21 @@ pub struct Drainer {
 }
 
 impl Drainer {
-    /// A drainer; `stop` (when given) ends the current window early, cleanly, when it turns `true`.
+    /// A drainer; `stop` (when given) ends the current window early, cleanly, when it turns `true`. The token
+    /// is the configured one, never re-read (see [`Drainer::with_token_source`]).
     pub fn new(
         config: DrainConfig,
         store: Arc<dyn ItemStore>,
         stop: Option<watch::Receiver<bool>>,
-    ) -> Result<Self, reqwest::Error> {
+    ) -> Result<Self, CloudError> {
         let key = config.stream_key();
+        let tokens = Tokens::fixed(AccessToken::new(config.token.expose()));
         Ok(Drainer {
-            client: connect::client()?,
+            api: ParticleApi::new(
+                connect::http_settings().client()?,
+                config.api_url.clone(),
+                Arc::new(tokens),
+            ),
             repo: EventRepo::new(Arc::clone(&store), config.retention),
             budget: OpenBudget::new(
                 Arc::clone(&store),
@@ -73,6 +81,20 @@ impl Drainer {
             config,
             stop,
         })
+    }
+
+    /// Re-reads the token from `source` after a 401 (at most once per `min_interval`; production passes
+    /// [`Tokens::REFRESH_INTERVAL`]) and retries the open once with a changed token: a rotated secret is picked
+    /// up by warm instances.
+    pub fn with_token_source(
+        mut self,
+        source: Arc<dyn TokenSource>,
+        min_interval: Duration,
+    ) -> Self {
+        let initial = AccessToken::new(self.config.token.expose());
+        let tokens = Tokens::new(initial, source, min_interval);
+        self.api = self.api.with_tokens(Arc::new(tokens));
+        self
     }
 
     pub fn config(&self) -> &DrainConfig {
@@ -141,8 +163,10 @@ impl Drainer {
         summary.bytes = stats.bytes;
         summary.oversized_lines = stats.oversized_lines;
         summary.keepalives = stats.comments + stats.blank_lines.saturating_sub(stats.events);
-        summary.elapsed_ms = started.elapsed().as_millis() as u64;
-        summary.log(&self.config.stream_key());
+        summary.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let stream = self.config.stream_key();
+        summary.log(&stream);
+        crate::metrics::emit(summary, error.is_some(), &stream);
         WindowOutcome {
             summary: window.summary,
             error,

@@ -5,15 +5,18 @@
 //! - [`config`]: settings from the environment ([`DrainConfig`]).
 //! - [`parser`]: WHATWG `text/event-stream` parser (incremental, bounded).
 //! - [`decode`]: one SSE event to a device [`particle_events::Event`], a cloud event, or a bad one.
-//! - [`connect`]: opening the stream and classifying Particle's answer (stream, 401/403, 529, ...).
+//! - [`connect`]: opening the stream through `particle-cloud`'s Particle API client, and what its answer means
+//!   for the window (stream, 401/403, 529, ...).
+//! - [`token`]: [`token::EnvToken`], the token source re-read after a 401 (secret rotation).
 //! - [`budget`]: the open budget and 529 backoff shared by every drainer through the store.
-//! - [`reconnect`]: capped exponential backoff with jitter for reconnects.
+//! - [`reconnect`]: reconnect delays (`particle_cloud::Backoff`, reset after a healthy minute).
 //! - [`sink`]: batched, idempotent event writes (25 per batch, at least every second).
 //! - [`gaps`]: gap items, the spans in which the stream was down.
 //! - [`drainer`]: [`Drainer`], what outlives a window, and a window's run to its summary.
 //! - [`window`]: one window's loop, which ties these together.
 //! - [`wallclock`]: Unix-millisecond wall-clock time and deadlines.
 //! - [`summary`]: the per-window counters and summary log line.
+//! - [`metrics`]: the summary as CloudWatch metrics (EMF), e.g. `ConnectedPercent`, `WindowFailed`.
 //! - [`lambda`]: the scheduled-invocation handler; [`cli`]: the plain-process mode.
 
 pub mod budget;
@@ -24,10 +27,12 @@ pub mod decode;
 pub mod drainer;
 pub mod gaps;
 pub mod lambda;
+pub mod metrics;
 pub mod parser;
 pub mod reconnect;
 pub mod sink;
 pub mod summary;
+pub mod token;
 pub mod wallclock;
 pub mod window;
 

@@ -1,9 +1,9 @@
-//! Reconnect delays: capped exponential backoff with jitter, reset after a minute of healthy streaming (as
+//! Reconnect delays: particle-cloud's capped exponential [`Backoff`] with jitter, reset after a minute of healthy streaming (as
 //! launchdarkly's eventsource client does), unlike particle-api-js's fixed 2 s forever.
 
 use std::time::Duration;
 
-use particle_store::retry::Backoff;
+use particle_cloud::Backoff;
 
 /// A connection that lasted this long was healthy: the next reconnect starts from the first delay again.
 pub const HEALTHY: Duration = Duration::from_secs(60);
@@ -17,11 +17,7 @@ pub struct Reconnect {
 impl Reconnect {
     pub fn new(min: Duration, max: Duration) -> Self {
         Reconnect {
-            policy: Backoff {
-                base: min,
-                max,
-                attempts: u32::MAX,
-            },
+            policy: Backoff::unlimited(min, max),
             attempt: 0,
         }
     }

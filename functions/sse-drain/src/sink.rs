@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use particle_cloud::Backoff;
 use particle_events::Event;
 use particle_store::{EventRepo, StoreError};
 use tokio::time::Instant;
@@ -11,6 +12,9 @@ use tokio::time::Instant;
 pub const BATCH: usize = 25;
 /// Longest an event waits in the buffer.
 pub const MAX_DELAY: Duration = Duration::from_secs(1);
+/// Retries of a failed flush: 200 ms doubling to 5 s, with jitter, until the caller's deadline.
+pub const FLUSH_RETRY: Backoff =
+    Backoff::unlimited(Duration::from_millis(200), Duration::from_secs(5));
 
 /// The buffer between the stream and the store.
 #[derive(Debug)]
@@ -66,7 +70,7 @@ impl Sink {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let mut delay = Duration::from_millis(200);
+        let mut retries = 0u32;
         loop {
             let attempt = tokio::time::timeout_at(deadline, self.repo.put_many(&self.buffer)).await;
             let error = match attempt {
@@ -84,12 +88,13 @@ impl Sink {
                     attempts: 1,
                 },
             };
+            let delay = FLUSH_RETRY.delay(retries);
+            retries = retries.saturating_add(1);
             if Instant::now() + delay >= deadline {
                 return Err(error);
             }
             tracing::warn!(error = %error, pending = self.buffer.len(), "event flush failed; retrying");
             tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(5));
         }
     }
 }

@@ -21,6 +21,20 @@ pub enum EndReason {
     Stopped,
 }
 
+impl EndReason {
+    /// The serialised name (`window_elapsed`, `rate_limited`, ...), as in the summary JSON and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::WindowElapsed => "window_elapsed",
+            EndReason::RateLimited => "rate_limited",
+            EndReason::AuthRefused => "auth_refused",
+            EndReason::Refused => "refused",
+            EndReason::StoreFailed => "store_failed",
+            EndReason::Stopped => "stopped",
+        }
+    }
+}
+
 /// Counters of one window. Invariant: `received = stored + duplicates + bad + cloud + unflushed`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct WindowSummary {
@@ -40,6 +54,10 @@ pub struct WindowSummary {
     pub reconnects: u64,
     /// Slots taken from the shared open budget.
     pub opens: u64,
+    /// Opens that got the stream (200 `text/event-stream`).
+    pub connections: u64,
+    /// Milliseconds the stream was connected (the rest of `elapsed_ms` is the window's gap time).
+    pub connected_ms: u64,
     /// Gap items written.
     pub gaps: u64,
     /// Bytes read from the stream.
@@ -54,8 +72,19 @@ pub struct WindowSummary {
 }
 
 impl WindowSummary {
-    /// Logs the one summary line.
+    /// Logs the one summary line: at warn level when the window never got the stream (a 529 backoff, a spent
+    /// budget, 5xx or network failures), since events published meanwhile may be missing.
     pub fn log(&self, stream: &str) {
+        if self.connections == 0 {
+            tracing::warn!(
+                stream,
+                opens = self.opens,
+                gaps = self.gaps,
+                elapsed_ms = self.elapsed_ms,
+                ended_by = self.ended_by.as_str(),
+                "sse window never connected: events published meanwhile may be missing"
+            );
+        }
         tracing::info!(
             stream,
             received = self.received,
@@ -66,12 +95,14 @@ impl WindowSummary {
             unflushed = self.unflushed,
             reconnects = self.reconnects,
             opens = self.opens,
+            connections = self.connections,
+            connected_ms = self.connected_ms,
             gaps = self.gaps,
             bytes = self.bytes,
             oversized_lines = self.oversized_lines,
             keepalives = self.keepalives,
             elapsed_ms = self.elapsed_ms,
-            ended_by = ?self.ended_by,
+            ended_by = self.ended_by.as_str(),
             "sse window summary"
         );
     }

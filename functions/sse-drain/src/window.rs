@@ -12,7 +12,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::budget::Permit;
-use crate::connect::{self, Opened};
+use crate::connect::{self, CONNECT_TIMEOUT, Opened};
 use crate::decode::{Decoded, decode};
 use crate::drainer::{Drainer, WindowError};
 use crate::gaps::{Gap, GapReason};
@@ -22,8 +22,6 @@ use crate::sink::Sink;
 use crate::summary::{EndReason, WindowSummary};
 use crate::wallclock::{instant_at_ms, now_ms};
 
-/// Longest wait for a connection to open.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest a mid-window flush keeps retrying before the window gives up reading.
 const FLUSH_RETRY: Duration = Duration::from_secs(10);
 
@@ -52,7 +50,7 @@ pub(crate) struct Window<'a> {
 impl Window<'_> {
     pub(crate) async fn drive(&mut self) -> Result<EndReason, WindowError> {
         let config = &self.drainer.config;
-        let url = config.stream_url();
+        let path = config.stream_path();
         let mut connected_before = false;
         loop {
             if self.stopped() {
@@ -92,19 +90,16 @@ impl Window<'_> {
                 self.summary.reconnects += 1;
             }
             let connect_deadline = (Instant::now() + CONNECT_TIMEOUT).min(self.window_end);
-            match connect::open(
-                &self.drainer.client,
-                &url,
-                config.token.expose(),
-                connect_deadline,
-            )
-            .await
-            {
+            match connect::open(&self.drainer.api, &path, connect_deadline).await {
                 Opened::Stream(response) => {
                     connected_before = true;
+                    self.summary.connections += 1;
                     self.end_gap().await;
                     let up_since = Instant::now();
-                    match self.read(response).await? {
+                    let read = self.read(response).await;
+                    let up_ms = u64::try_from(up_since.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    self.summary.connected_ms = self.summary.connected_ms.saturating_add(up_ms);
+                    match read? {
                         StreamEnd::Over(reason) => return Ok(reason),
                         StreamEnd::Lost(reason) => {
                             tracing::info!(reason = reason.as_str(), "stream lost; reconnecting");
@@ -129,10 +124,13 @@ impl Window<'_> {
                     status,
                     retry_after,
                 } => {
+                    // `retry_after` is at most an hour (particle-cloud clamps it); the sum saturates anyway, so no
+                    // value can overflow into the past or store a backoff beyond the end of time.
                     let wait = retry_after
                         .unwrap_or_default()
                         .max(config.rate_limit_backoff);
-                    let until = now_ms() + wait.as_millis() as i64;
+                    let wait_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                    let until = now_ms().saturating_add(wait_ms);
                     tracing::warn!(
                         status,
                         wait_s = wait.as_secs(),
@@ -154,7 +152,7 @@ impl Window<'_> {
                     let delay = self.reconnect.next_delay(Duration::ZERO);
                     tracing::warn!(
                         detail,
-                        retry_in_ms = delay.as_millis() as u64,
+                        retry_in_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                         "opening the stream failed"
                     );
                     if !self.sleep_until(Instant::now() + delay).await {
@@ -193,7 +191,7 @@ impl Window<'_> {
                 }
                 Ok(Err(e)) => {
                     self.parser.finish();
-                    tracing::warn!(error = %connect::error_chain(&e), "reading the stream failed");
+                    tracing::warn!(error = %particle_cloud::error::chain(&e), "reading the stream failed");
                     return Ok(StreamEnd::Lost(GapReason::ReadError));
                 }
                 Err(_) => {

@@ -8,7 +8,6 @@
 //! - [`setting`]: the `STORE` setting (`dynamodb:<table>` | `sqlite:<path>`) and [`open`].
 //! - [`dynamo`]: DynamoDB backend (conditional puts, `BatchWriteItem` in chunks of 25 with retries, GSI, TTL).
 //! - [`sqlite`]: embedded SQLite backend (WAL, safe for several processes on one file).
-//! - [`retry`]: capped exponential backoff with jitter, shared by the backends.
 //! - [`repo`]: repositories on top of the trait (events first), so domain code is written once.
 //! - [`testing`]: fresh backends for tests (a table on a local DynamoDB-compatible server, a temp SQLite file).
 
@@ -17,7 +16,6 @@ pub mod dynamo;
 pub mod error;
 pub mod item;
 pub mod repo;
-pub mod retry;
 pub mod setting;
 pub mod sqlite;
 pub mod testing;

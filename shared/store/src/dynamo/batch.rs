@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::{KeysAndAttributes, PutRequest, WriteRequest};
 use super::mapping::{AttributeMap, primary_key, to_attribute_map};
 use crate::error::StoreError;
 use crate::item::{Item, Key, PutOutcome};
-use crate::retry::Backoff;
+use particle_cloud::backoff::Backoff;
 
 /// `BatchWriteItem` limit.
 pub const WRITE_CHUNK: usize = 25;

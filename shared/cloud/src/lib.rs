@@ -1,0 +1,53 @@
+//! Outbound HTTP for every function: one client setup, one URL policy, the Particle Cloud API client with its
+//! error bodies parsed and its answers typed (retryable / permanent / rate-limited), and one [`Backoff`].
+//!
+//! Module map:
+//! - [`backoff`]: [`Backoff`], capped exponential backoff with jitter (the only module without the `http`
+//!   feature: the store depends on this crate for it alone).
+//! - [`http`]: [`HttpSettings`] and the one `reqwest` client setup (rustls, connect and total timeouts, a user
+//!   agent naming the function and its version).
+//! - [`url`]: the URL policy ([`check_url`], [`ApiBase`]): https only, http for loopback addresses alone.
+//! - [`retry_after`]: `Retry-After` (delta-seconds or HTTP-date), clamped to [`MAX_RETRY_AFTER`].
+//! - [`error`]: [`CloudError`] (setup and transport) and [`ApiError`] (Particle's error bodies).
+//! - [`outcome`]: [`Failure`], what a failed call means for the caller, and the classification of answers.
+//! - [`token`]: [`AccessToken`], the [`TokenSource`] trait and [`Tokens`], the token with a throttled re-read
+//!   after a 401 (secret rotation).
+//! - [`api`]: [`ParticleApi`], the Particle Cloud API client (base URL + token, 401 re-read and one retry).
+//! - [`events`]: opening Particle's event stream (`text/event-stream`).
+//!
+//! Later clients (publish, function calls, hook-response chunks) add one module each next to [`events`].
+
+pub mod backoff;
+pub use backoff::Backoff;
+
+#[cfg(feature = "http")]
+pub mod api;
+#[cfg(feature = "http")]
+pub mod error;
+#[cfg(feature = "http")]
+pub mod events;
+#[cfg(feature = "http")]
+pub mod http;
+#[cfg(feature = "http")]
+pub mod outcome;
+#[cfg(feature = "http")]
+pub mod retry_after;
+#[cfg(feature = "http")]
+pub mod token;
+#[cfg(feature = "http")]
+pub mod url;
+
+#[cfg(feature = "http")]
+pub use api::ParticleApi;
+#[cfg(feature = "http")]
+pub use error::{ApiError, CloudError};
+#[cfg(feature = "http")]
+pub use http::HttpSettings;
+#[cfg(feature = "http")]
+pub use outcome::Failure;
+#[cfg(feature = "http")]
+pub use retry_after::MAX_RETRY_AFTER;
+#[cfg(feature = "http")]
+pub use token::{AccessToken, StaticToken, TokenError, TokenSource, Tokens};
+#[cfg(feature = "http")]
+pub use url::{ApiBase, check_url};
