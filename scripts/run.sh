@@ -49,7 +49,10 @@ PORT="${PORT:-9000}"
 mkdir -p "$LOCAL"
 env_file="$LOCAL/run.env"
 write_env "$env_file"
-python3 -c 'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$PORT" 2>/dev/null ||
+# SO_REUSEADDR as servers set it: a port with connections left in TIME_WAIT is free, a listening one is not.
+python3 -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' \
+  "$PORT" 2>/dev/null ||
   die "127.0.0.1:$PORT is taken by another server: stop it, or choose another port (PORT=9001 make run)"
 say "serving on http://127.0.0.1:$PORT/lambda-url/<function>/ (store: $STORE; passing: $(cut -d= -f1 "$env_file" | tr '\n' ' '))"
 cd "$ROOT"
