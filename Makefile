@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; the rest are conveniences.
-.PHONY: run test smoke bench build synth deploy fmt lint ci
+.PHONY: run test smoke bench build check-scripts synth deploy fmt lint ci
 
 run:            ## Serve the functions locally (cargo lambda watch, 127.0.0.1:9000, SQLite store)
 	scripts/run.sh
@@ -16,10 +16,11 @@ bench:          ## Criterion benchmarks (release profile)
 	cargo bench -p particle-template --bench ratio
 	cargo bench -p sse-drain --bench parser
 
-build:          ## Lambda artifacts for arm64 (target/lambda/<function>/bootstrap)
-	scripts/setup.sh
-	rustup target add aarch64-unknown-linux-gnu
-	PATH="$(CURDIR)/.venv/bin:$$PATH" cargo lambda build --release --arm64 --bin ingest --bin sse-drain
+build:          ## Lambda artifacts for arm64 of every function under functions/ (target/lambda/<function>/bootstrap)
+	scripts/build.sh
+
+check-scripts:  ## Checks of the scripts themselves (syntax, settings pass-through, readiness, process groups)
+	scripts/check-scripts.sh
 
 synth:          ## Synthesize the CloudFormation template (builds the functions)
 	scripts/setup.sh --infra

@@ -6,13 +6,18 @@ set -euo pipefail
 "$ROOT/scripts/setup.sh" --infra
 
 mkdir -p "$LOCAL"
+"$ROOT/scripts/check-scripts.sh"
+
 port=$(free_port)
 log="$LOCAL/moto.log"
 say "starting moto on 127.0.0.1:$port (log: .local/moto.log)"
-"$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
-wait_http "http://127.0.0.1:$port/moto-api/" 30 || { cat "$log" >&2; die "moto did not start"; }
+start_group "$log" "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port"
+moto_pid=$STARTED_PID
+on_exit 'stop_group "$moto_pid"'
+wait_ready "$moto_pid" 60 moto_probe "$port" "$log" || {
+  cat "$log" >&2
+  die "moto did not start on 127.0.0.1:$port (or another server answers there)"
+}
 
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$port"
 export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test

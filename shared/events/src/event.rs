@@ -41,7 +41,8 @@ pub struct Event {
     pub data: String,
     /// Device id: 24 lower-case hex characters.
     pub coreid: String,
-    /// Publish time, RFC 3339 in UTC with milliseconds (`2017-02-01T21:08:05.763Z`).
+    /// Publish time, RFC 3339 in UTC with exactly three fraction digits (`2017-02-01T21:08:05.763Z`), see
+    /// [`crate::clock`].
     pub published_at: String,
     /// Product id, for product devices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,7 +55,7 @@ pub struct Event {
     pub particle_event_id: Option<String>,
     /// How the event reached us.
     pub source: Source,
-    /// When we received it, RFC 3339 UTC.
+    /// When we received it, in the same shape as `published_at`.
     pub received_at: String,
 }
 

@@ -11,8 +11,10 @@ pub const EVENT_ID_LEN: usize = 32;
 /// The id of an event: the first 128 bits of SHA-256 over the length-prefixed fields
 /// (`coreid`, `published_at`, `name`, `data`), as lower-case hex.
 ///
-/// Inputs must already be normalised (see [`crate::validate`]), so that `2017-02-01T21:08:05.763+00:00` and
-/// `2017-02-01T21:08:05.763Z` give the same id. Length prefixes make the encoding unambiguous: no choice of
+/// Inputs must already be normalised (see [`crate::validate`]): `published_at` is hashed in its stored shape
+/// (UTC, exactly milliseconds, [`crate::clock::normalize_rfc3339`]), so `2017-02-01T21:08:05.763+00:00`,
+/// `2017-02-01T21:08:05.7630Z` and `2017-02-01T21:08:05.763Z` give the same id, and an input that was already in
+/// that shape (everything Particle sends) keeps the id it has always had. Length prefixes make the encoding unambiguous: no choice of
 /// field contents can make two different events hash the same bytes.
 pub fn event_id(coreid: &str, published_at: &str, name: &str, data: &str) -> String {
     let mut hasher = Sha256::new();
@@ -75,6 +77,21 @@ mod tests {
         ] {
             assert_ne!(base, other);
         }
+    }
+
+    /// Stored items are keyed by this id: it must never change for an input Particle can send. The value is the
+    /// README's example answer for Particle's documented default webhook.
+    #[test]
+    fn golden_id_is_stable() {
+        assert_eq!(
+            event_id(
+                "3f002b000000000000000000",
+                "2017-02-01T21:08:05.763Z",
+                "demo",
+                "mydata"
+            ),
+            "d06f2b1ea051ca567a885eb79e5479e9"
+        );
     }
 
     #[test]

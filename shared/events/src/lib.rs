@@ -10,7 +10,8 @@
 //! - [`sse`]: the JSON in an SSE `data:` line of Particle's event stream.
 //! - `loose`: JSON fields read without judging their type, so validation words the error and
 //!   names the field (private).
-//! - [`clock`]: RFC 3339 timestamps as the store writes them.
+//! - [`clock`]: strict RFC 3339 parsing and the one timestamp shape the store writes (UTC, exactly
+//!   milliseconds), so key order is time order.
 
 pub mod clock;
 pub mod error;

@@ -3,10 +3,12 @@
 //! Rules (see `reference/particle.md` §1.5 and the Device OS field-limit tables):
 //! - `name`: 1-64 characters, no control characters;
 //! - `coreid`: exactly 24 hex characters, stored lower-case;
-//! - `published_at`: RFC 3339, stored normalised to UTC with milliseconds;
+//! - `published_at`: strict RFC 3339 within the years 0000-9999, stored normalised to UTC with exactly three
+//!   fraction digits (finer input rounded half up; see [`crate::clock`]);
 //! - `data`: at most 16,384 bytes (Device OS 6.3 extended publish), may be empty;
 //! - `particle_event_id`: optional, at most 128 printable ASCII characters.
 
+use crate::clock::TimestampError;
 use crate::error::FieldError;
 use crate::event::{Event, MAX_DATA_BYTES, MAX_NAME_CHARS, RawEvent, Source};
 
@@ -97,16 +99,21 @@ pub fn validate_coreid(coreid: &str) -> Result<String, FieldError> {
     Ok(coreid.to_ascii_lowercase())
 }
 
-/// Checks an RFC 3339 timestamp and returns it normalised.
+/// Checks an RFC 3339 timestamp and returns it normalised to UTC with exactly milliseconds (rounded half up),
+/// see [`crate::clock`].
 pub fn validate_published_at(value: &str) -> Result<String, FieldError> {
-    crate::clock::normalize_rfc3339(value).ok_or_else(|| {
-        FieldError::new(
-            "published_at",
-            format!(
+    crate::clock::normalize_rfc3339(value).map_err(|err| {
+        let problem = match err {
+            TimestampError::Syntax => format!(
                 "must be an RFC 3339 timestamp like 2017-02-01T21:08:05.763Z, got {}",
                 describe(value)
             ),
-        )
+            TimestampError::OutOfRange => format!(
+                "must fall within the years 0000 to 9999 once converted to UTC, got {}",
+                describe(value)
+            ),
+        };
+        FieldError::new("published_at", problem)
     })
 }
 

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `make build`: Lambda artifacts for arm64, one per function: $CARGO_TARGET_DIR/lambda/<function>/bootstrap
+# (target/lambda/... by default). The functions are every bin target of the packages under functions/, found
+# with `cargo metadata` (function_bins in lib.sh), so a new function needs no change here.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+"$ROOT/scripts/setup.sh"
+rustup target add aarch64-unknown-linux-gnu
+
+bins=()
+while IFS= read -r bin; do bins+=(--bin "$bin"); done < <(function_bins)
+say "cargo lambda build --release --arm64 ${bins[*]}"
+cd "$ROOT"
+cargo lambda build --release --arm64 "${bins[@]}"
