@@ -1,0 +1,338 @@
+//! The event's data, untrusted JSON, to what the device observed: a GNSS fix or a raw scan.
+//!
+//! Forms read (`reference/particle.md` §4.2, §4.6):
+//! - google-maps-device-locator Wi-Fi: `{"w":{"i":true?,"a":[{"m":"aa:bb:..","s":-62,"c":6}]}}` (`m` BSSID,
+//!   `s` RSSI dBm, `c` channel; `i` asks for IP fallback, from the predecessor rickkas7/locator).
+//! - google-maps-device-locator cellular: `{"c":{"o":"AT&T","a":[{"i":145073610,"l":11511,"c":310,"n":410}]}}`
+//!   (`o` operator name, `i` cell id, `l` LAC, `c` MCC, `n` MNC).
+//! - Tracker `loc`: a GNSS lock (`loc.lck == 1` with `loc.lat`, `loc.lon`, `loc.h_acc`) is a fix; otherwise
+//!   `towers[]` (`str` dBm, `rat`, `mcc`, `mnc`, `lac`, `cid`) and `wps[]` (`bssid`, `str` dBm, `ch`), read at
+//!   the top level of the event or inside `loc`.
+//!
+//! Entries are read one by one: a malformed entry (a missing or non-numeric field) is skipped, not fatal, and
+//! [`crate::normalise`] decides what is usable. Numbers may be JSON numbers or decimal strings, since a
+//! template upstream may have stringified them.
+
+use serde_json::{Map, Value};
+use thiserror::Error;
+
+use crate::location::Location;
+use crate::radio::Radio;
+
+/// Longest data accepted: Device OS 6.3's event data limit. The webhook front end enforces it too; this keeps
+/// the parser safe on its own (`forward` may call it on events from the stream).
+pub const MAX_DATA_BYTES: usize = 16_384;
+
+/// Most entries of each kind read from one scan; the rest are ignored. A real scan holds far fewer (the device
+/// library fits what it can in 256 bytes), and the bound keeps a hostile event cheap.
+pub const MAX_ENTRIES: usize = 64;
+
+/// Why the data is not a scan. The function answers all of these `422 invalid_scan` with no provider call.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ScanError {
+    #[error("the scan is {len} bytes; at most {max} are accepted")]
+    TooLarge { len: usize, max: usize },
+    #[error("the event data is not JSON ({0})")]
+    NotJson(String),
+    #[error(
+        "the event data is not a scan: expected the device locator's Wi-Fi (`w`) or cellular (`c`) object, or a \
+         Tracker `loc` event with a GNSS fix, `towers` or `wps`"
+    )]
+    NotAScan,
+    #[error(
+        "the scan holds {access_points} usable Wi-Fi access point(s) and no usable cell tower; at least two access \
+         points or one tower are needed"
+    )]
+    TooFew { access_points: usize },
+}
+
+/// What the device observed, before normalisation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observation {
+    /// A Tracker GNSS fix, answered as it is.
+    Fix(Location),
+    Scan(RawScan),
+}
+
+/// A scan as sent, entries in the order sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawScan {
+    /// The device asked for IP-based fallback (`w.i: true`). False otherwise, Google's default (true) being
+    /// wrong here: the IP Google would see is this server's, not the device's.
+    pub consider_ip: bool,
+    /// The operator name (`c.o`), when not empty.
+    pub carrier: Option<String>,
+    pub access_points: Vec<RawAccessPoint>,
+    pub towers: Vec<RawTower>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawAccessPoint {
+    pub mac: String,
+    pub signal: Option<i64>,
+    pub channel: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawTower {
+    pub cell_id: u64,
+    pub lac: u64,
+    pub mcc: u64,
+    pub mnc: u64,
+    pub radio: Option<Radio>,
+    pub signal: Option<i64>,
+}
+
+/// Parses the event's data (already decoded from the webhook body: form-encoding and JSON string escapes gone).
+pub fn parse(data: &str) -> Result<Observation, ScanError> {
+    if data.len() > MAX_DATA_BYTES {
+        return Err(ScanError::TooLarge {
+            len: data.len(),
+            max: MAX_DATA_BYTES,
+        });
+    }
+    let value: Value = serde_json::from_str(data).map_err(|e| ScanError::NotJson(e.to_string()))?;
+    let Value::Object(root) = value else {
+        return Err(ScanError::NotAScan);
+    };
+    let wifi = root.get("w").and_then(Value::as_object);
+    let cell = root.get("c").and_then(Value::as_object);
+    if wifi.is_some() || cell.is_some() {
+        return Ok(Observation::Scan(device_library(wifi, cell)));
+    }
+    let loc = root.get("loc").and_then(Value::as_object);
+    if let Some(fix) = loc.and_then(gnss_fix) {
+        return Ok(Observation::Fix(fix));
+    }
+    let towers = list(&root, loc, "towers");
+    let wps = list(&root, loc, "wps");
+    if loc.is_none() && towers.is_none() && wps.is_none() {
+        return Err(ScanError::NotAScan);
+    }
+    Ok(Observation::Scan(tracker(towers, wps)))
+}
+
+fn device_library(wifi: Option<&Map<String, Value>>, cell: Option<&Map<String, Value>>) -> RawScan {
+    let mut scan = RawScan::default();
+    if let Some(w) = wifi {
+        scan.consider_ip = w.get("i").is_some_and(truthy);
+        scan.access_points = entries(w.get("a"))
+            .filter_map(|ap| {
+                Some(RawAccessPoint {
+                    mac: ap.get("m")?.as_str()?.to_owned(),
+                    signal: ap.get("s").and_then(int),
+                    channel: ap.get("c").and_then(uint),
+                })
+            })
+            .collect();
+    }
+    if let Some(c) = cell {
+        scan.carrier = c
+            .get("o")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned);
+        scan.towers = entries(c.get("a"))
+            .filter_map(|t| {
+                Some(RawTower {
+                    cell_id: t.get("i").and_then(uint)?,
+                    lac: t.get("l").and_then(uint)?,
+                    mcc: t.get("c").and_then(uint)?,
+                    mnc: t.get("n").and_then(uint)?,
+                    // The library's payload names no radio; the hook it came with hard-coded `gsm`, which is
+                    // wrong for LTE devices, so none is claimed.
+                    radio: None,
+                    signal: None,
+                })
+            })
+            .collect();
+    }
+    scan
+}
+
+fn tracker(towers: Option<&Vec<Value>>, wps: Option<&Vec<Value>>) -> RawScan {
+    let towers = towers.map(|a| a.iter().take(MAX_ENTRIES).filter_map(Value::as_object));
+    let wps = wps.map(|a| a.iter().take(MAX_ENTRIES).filter_map(Value::as_object));
+    RawScan {
+        consider_ip: false,
+        carrier: None,
+        access_points: wps
+            .into_iter()
+            .flatten()
+            .filter_map(|ap| {
+                Some(RawAccessPoint {
+                    mac: ap.get("bssid")?.as_str()?.to_owned(),
+                    signal: ap.get("str").and_then(int),
+                    channel: ap.get("ch").and_then(uint),
+                })
+            })
+            .collect(),
+        towers: towers
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                Some(RawTower {
+                    cell_id: t.get("cid").and_then(uint)?,
+                    lac: t.get("lac").and_then(uint)?,
+                    mcc: t.get("mcc").and_then(uint)?,
+                    mnc: t.get("mnc").and_then(uint)?,
+                    radio: t
+                        .get("rat")
+                        .and_then(Value::as_str)
+                        .and_then(Radio::from_scan),
+                    signal: t.get("str").and_then(int),
+                })
+            })
+            .collect(),
+    }
+}
+
+/// A Tracker GNSS lock with a usable position and accuracy.
+fn gnss_fix(loc: &Map<String, Value>) -> Option<Location> {
+    if loc.get("lck").and_then(uint) != Some(1) {
+        return None;
+    }
+    let num = |k: &str| loc.get(k).and_then(float);
+    Location::checked(num("lat")?, num("lon")?, num("h_acc")?)
+}
+
+/// `name` at the top level of the event, else inside `loc`.
+fn list<'a>(
+    root: &'a Map<String, Value>,
+    loc: Option<&'a Map<String, Value>>,
+    name: &str,
+) -> Option<&'a Vec<Value>> {
+    root.get(name)
+        .and_then(Value::as_array)
+        .or_else(|| loc?.get(name)?.as_array())
+}
+
+fn entries(a: Option<&Value>) -> impl Iterator<Item = &Map<String, Value>> {
+    a.and_then(Value::as_array)
+        .into_iter()
+        .flat_map(|a| a.iter().take(MAX_ENTRIES))
+        .filter_map(Value::as_object)
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => s == "true" || s == "1",
+        _ => false,
+    }
+}
+
+/// A whole number from a JSON number (integral floats too) or a decimal string.
+fn int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| {
+            let f = n.as_f64()?;
+            (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+        }),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn uint(v: &Value) -> Option<u64> {
+    int(v).and_then(|i| u64::try_from(i).ok())
+}
+
+fn float(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_library_wifi() {
+        let Ok(Observation::Scan(s)) = parse(
+            r#"{"w":{"i":true,"a":[{"m":"aa:bb:cc:dd:ee:ff","s":-62,"c":6},{"m":"11:22:33:44:55:66","s":-80,"c":11}]}}"#,
+        ) else {
+            panic!("a scan")
+        };
+        assert!(s.consider_ip);
+        assert_eq!(s.access_points.len(), 2);
+        assert_eq!(s.access_points[1].signal, Some(-80));
+        assert_eq!(s.access_points[1].channel, Some(11));
+    }
+
+    #[test]
+    fn device_library_cellular_fields() {
+        let Ok(Observation::Scan(s)) =
+            parse(r#"{"c":{"o":"AT&T","a":[{"i":145073610,"l":11511,"c":310,"n":410}]}}"#)
+        else {
+            panic!("a scan")
+        };
+        assert!(!s.consider_ip);
+        assert_eq!(s.carrier.as_deref(), Some("AT&T"));
+        assert_eq!(
+            s.towers,
+            vec![RawTower {
+                cell_id: 145073610,
+                lac: 11511,
+                mcc: 310,
+                mnc: 410,
+                radio: None,
+                signal: None
+            }]
+        );
+    }
+
+    #[test]
+    fn gnss_fix_needs_a_lock_and_numbers() {
+        let fix = r#"{"cmd":"loc","loc":{"lck":1,"lat":37.295945,"lon":-121.98683,"h_acc":10.0}}"#;
+        assert_eq!(
+            parse(fix),
+            Ok(Observation::Fix(Location {
+                lat: 37.295945,
+                lng: -121.98683,
+                accuracy: 10.0
+            }))
+        );
+        let unlocked = r#"{"cmd":"loc","loc":{"lck":0,"lat":37.2,"lon":-121.9,"h_acc":10.0}}"#;
+        assert!(matches!(parse(unlocked), Ok(Observation::Scan(s)) if s.towers.is_empty()));
+    }
+
+    #[test]
+    fn errors() {
+        assert!(matches!(parse("aa:bb"), Err(ScanError::NotJson(_))));
+        assert_eq!(parse("[1,2]"), Err(ScanError::NotAScan));
+        assert_eq!(parse(r#"{"temp":20}"#), Err(ScanError::NotAScan));
+        assert_eq!(parse("\"w\""), Err(ScanError::NotAScan));
+        let big = format!(
+            "{{\"w\":{{\"a\":[]}},\"pad\":\"{}\"}}",
+            "x".repeat(MAX_DATA_BYTES)
+        );
+        assert!(matches!(parse(&big), Err(ScanError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn malformed_entries_are_skipped() {
+        let Ok(Observation::Scan(s)) = parse(
+            r#"{"w":{"a":[{"m":5},{"s":-50},"x",{"m":"aa:bb:cc:dd:ee:01","s":"-70","c":"6"}]},
+                "c":{"o":"","a":[{"i":1,"l":2,"c":310},{"i":-1,"l":2,"c":310,"n":4}]}}"#,
+        ) else {
+            panic!("a scan")
+        };
+        assert_eq!(s.access_points.len(), 1);
+        assert_eq!(s.access_points[0].signal, Some(-70));
+        assert_eq!(s.access_points[0].channel, Some(6));
+        assert!(s.towers.is_empty());
+        assert_eq!(s.carrier, None);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        assert!(matches!(parse(&deep), Err(ScanError::NotJson(_))));
+    }
+}
