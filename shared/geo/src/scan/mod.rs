@@ -13,11 +13,13 @@
 //! [`crate::normalise`] decides what is usable. Numbers may be JSON numbers or decimal strings, since a
 //! template upstream may have stringified them.
 
-use serde_json::{Map, Value};
+mod node;
+
 use thiserror::Error;
 
 use crate::location::Location;
 use crate::radio::Radio;
+use node::Node;
 
 /// Longest data accepted: Device OS 6.3's event data limit. The webhook front end enforces it too; this keeps
 /// the parser safe on its own (`forward` may call it on events from the stream).
@@ -91,16 +93,17 @@ pub fn parse(data: &str) -> Result<Observation, ScanError> {
             max: MAX_DATA_BYTES,
         });
     }
-    let value: Value = serde_json::from_str(data).map_err(|e| ScanError::NotJson(e.to_string()))?;
-    let Value::Object(root) = value else {
+    let root: Node<'_> =
+        serde_json::from_str(data).map_err(|e| ScanError::NotJson(e.to_string()))?;
+    if !root.is_object() {
         return Err(ScanError::NotAScan);
-    };
-    let wifi = root.get("w").and_then(Value::as_object);
-    let cell = root.get("c").and_then(Value::as_object);
+    }
+    let wifi = root.get("w").filter(|w| w.is_object());
+    let cell = root.get("c").filter(|c| c.is_object());
     if wifi.is_some() || cell.is_some() {
         return Ok(Observation::Scan(device_library(wifi, cell)));
     }
-    let loc = root.get("loc").and_then(Value::as_object);
+    let loc = root.get("loc").filter(|l| l.is_object());
     if let Some(fix) = loc.and_then(gnss_fix) {
         return Ok(Observation::Fix(fix));
     }
@@ -112,16 +115,16 @@ pub fn parse(data: &str) -> Result<Observation, ScanError> {
     Ok(Observation::Scan(tracker(towers, wps)))
 }
 
-fn device_library(wifi: Option<&Map<String, Value>>, cell: Option<&Map<String, Value>>) -> RawScan {
+fn device_library(wifi: Option<&Node<'_>>, cell: Option<&Node<'_>>) -> RawScan {
     let mut scan = RawScan::default();
     if let Some(w) = wifi {
-        scan.consider_ip = w.get("i").is_some_and(truthy);
+        scan.consider_ip = w.get("i").is_some_and(Node::truthy);
         scan.access_points = entries(w.get("a"))
             .filter_map(|ap| {
                 Some(RawAccessPoint {
                     mac: ap.get("m")?.as_str()?.to_owned(),
-                    signal: ap.get("s").and_then(int),
-                    channel: ap.get("c").and_then(uint),
+                    signal: ap.get("s").and_then(Node::as_int),
+                    channel: ap.get("c").and_then(Node::as_uint),
                 })
             })
             .collect();
@@ -129,17 +132,17 @@ fn device_library(wifi: Option<&Map<String, Value>>, cell: Option<&Map<String, V
     if let Some(c) = cell {
         scan.carrier = c
             .get("o")
-            .and_then(Value::as_str)
+            .and_then(Node::as_str)
             .map(str::trim)
             .filter(|o| !o.is_empty())
             .map(str::to_owned);
         scan.towers = entries(c.get("a"))
             .filter_map(|t| {
                 Some(RawTower {
-                    cell_id: t.get("i").and_then(uint)?,
-                    lac: t.get("l").and_then(uint)?,
-                    mcc: t.get("c").and_then(uint)?,
-                    mnc: t.get("n").and_then(uint)?,
+                    cell_id: t.get("i")?.as_uint()?,
+                    lac: t.get("l")?.as_uint()?,
+                    mcc: t.get("c")?.as_uint()?,
+                    mnc: t.get("n")?.as_uint()?,
                     // The library's payload names no radio; the hook it came with hard-coded `gsm`, which is
                     // wrong for LTE devices, so none is claimed.
                     radio: None,
@@ -151,37 +154,31 @@ fn device_library(wifi: Option<&Map<String, Value>>, cell: Option<&Map<String, V
     scan
 }
 
-fn tracker(towers: Option<&Vec<Value>>, wps: Option<&Vec<Value>>) -> RawScan {
-    let towers = towers.map(|a| a.iter().take(MAX_ENTRIES).filter_map(Value::as_object));
-    let wps = wps.map(|a| a.iter().take(MAX_ENTRIES).filter_map(Value::as_object));
+fn tracker(towers: Option<&Node<'_>>, wps: Option<&Node<'_>>) -> RawScan {
     RawScan {
         consider_ip: false,
         carrier: None,
-        access_points: wps
-            .into_iter()
-            .flatten()
+        access_points: entries(wps)
             .filter_map(|ap| {
                 Some(RawAccessPoint {
                     mac: ap.get("bssid")?.as_str()?.to_owned(),
-                    signal: ap.get("str").and_then(int),
-                    channel: ap.get("ch").and_then(uint),
+                    signal: ap.get("str").and_then(Node::as_int),
+                    channel: ap.get("ch").and_then(Node::as_uint),
                 })
             })
             .collect(),
-        towers: towers
-            .into_iter()
-            .flatten()
+        towers: entries(towers)
             .filter_map(|t| {
                 Some(RawTower {
-                    cell_id: t.get("cid").and_then(uint)?,
-                    lac: t.get("lac").and_then(uint)?,
-                    mcc: t.get("mcc").and_then(uint)?,
-                    mnc: t.get("mnc").and_then(uint)?,
+                    cell_id: t.get("cid")?.as_uint()?,
+                    lac: t.get("lac")?.as_uint()?,
+                    mcc: t.get("mcc")?.as_uint()?,
+                    mnc: t.get("mnc")?.as_uint()?,
                     radio: t
                         .get("rat")
-                        .and_then(Value::as_str)
+                        .and_then(Node::as_str)
                         .and_then(Radio::from_scan),
-                    signal: t.get("str").and_then(int),
+                    signal: t.get("str").and_then(Node::as_int),
                 })
             })
             .collect(),
@@ -189,63 +186,29 @@ fn tracker(towers: Option<&Vec<Value>>, wps: Option<&Vec<Value>>) -> RawScan {
 }
 
 /// A Tracker GNSS lock with a usable position and accuracy.
-fn gnss_fix(loc: &Map<String, Value>) -> Option<Location> {
-    if loc.get("lck").and_then(uint) != Some(1) {
+fn gnss_fix(loc: &Node<'_>) -> Option<Location> {
+    if loc.get("lck").and_then(Node::as_uint) != Some(1) {
         return None;
     }
-    let num = |k: &str| loc.get(k).and_then(float);
+    let num = |k: &str| loc.get(k).and_then(Node::as_f64);
     Location::checked(num("lat")?, num("lon")?, num("h_acc")?)
 }
 
-/// `name` at the top level of the event, else inside `loc`.
-fn list<'a>(
-    root: &'a Map<String, Value>,
-    loc: Option<&'a Map<String, Value>>,
-    name: &str,
-) -> Option<&'a Vec<Value>> {
+/// The array `name` at the top level of the event, else inside `loc`.
+fn list<'n, 'a>(root: &'n Node<'a>, loc: Option<&'n Node<'a>>, name: &str) -> Option<&'n Node<'a>> {
     root.get(name)
-        .and_then(Value::as_array)
-        .or_else(|| loc?.get(name)?.as_array())
+        .filter(|n| n.as_array().is_some())
+        .or_else(|| loc?.get(name).filter(|n| n.as_array().is_some()))
 }
 
-fn entries(a: Option<&Value>) -> impl Iterator<Item = &Map<String, Value>> {
-    a.and_then(Value::as_array)
-        .into_iter()
-        .flat_map(|a| a.iter().take(MAX_ENTRIES))
-        .filter_map(Value::as_object)
-}
-
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => s == "true" || s == "1",
-        _ => false,
-    }
-}
-
-/// A whole number from a JSON number (integral floats too) or a decimal string.
-fn int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64().or_else(|| {
-            let f = n.as_f64()?;
-            (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
-        }),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn uint(v: &Value) -> Option<u64> {
-    int(v).and_then(|i| u64::try_from(i).ok())
-}
-
-fn float(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
+/// The objects of an array, at most [`MAX_ENTRIES`] of its items looked at.
+fn entries<'n, 'a>(array: Option<&'n Node<'a>>) -> impl Iterator<Item = &'n Node<'a>> {
+    array
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .take(MAX_ENTRIES)
+        .filter(|n| n.is_object())
 }
 
 #[cfg(test)]
