@@ -11,8 +11,8 @@
 //!   cellular forms, Tracker `loc` events (GNSS fix, `towers[]`, `wps[]`); [`ScanError`].
 //! - [`mac`]: MAC addresses: parsing any common spelling, the usable-address rule, lower-case colon form.
 //! - [`radio`]: radio access technologies and each provider's name for them.
-//! - [`normalise`]: the usable, deduplicated [`Scan`] and its [`Source`] (`wifi`, `cell`, `wifi+cell`, `gnss`).
-//! - [`cache_key`]: SHA-256 of the normalised scan (what is hashed is documented there).
+//! - [`normalise`](mod@normalise): the usable, deduplicated [`Scan`] and its [`Source`] (`wifi`, `cell`, `wifi+cell`, `gnss`).
+//! - [`cache_key`](mod@cache_key): SHA-256 of the normalised scan (what is hashed is documented there).
 //! - [`location`]: [`Location`] (lat, lng, accuracy in metres), validated.
 //! - [`provider`]: the [`GeoProvider`] trait and the typed [`ProviderError`].
 //! - [`http`]: what both clients share: endpoint validation (https, or http on loopback), the HTTP client, one

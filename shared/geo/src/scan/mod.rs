@@ -10,7 +10,7 @@
 //!   the top level of the event or inside `loc`.
 //!
 //! Entries are read one by one: a malformed entry (a missing or non-numeric field) is skipped, not fatal, and
-//! [`crate::normalise`] decides what is usable. Numbers may be JSON numbers or decimal strings, since a
+//! [`normalise`](mod@crate::normalise) decides what is usable. Numbers may be JSON numbers or decimal strings, since a
 //! template upstream may have stringified them.
 
 mod node;

@@ -6,6 +6,8 @@
 //! - `radio`, `mcc`, `mnc` at the top are the serving (first) tower's; `radio` only when the scan names one.
 //! - At most 7 cells (serving cell first, as required) and 15 access points, the API's limits.
 //! - `address: 0`: no reverse geocoding, which costs time and is not used.
+//! - `considerIp` has no counterpart here: Unwired Labs' IP fallback (`fallbacks.ipf`) would locate this
+//!   server, not the device, so it is never asked for.
 //! - Empty lists are left out.
 
 use serde::Serialize;
