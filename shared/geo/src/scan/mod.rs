@@ -7,7 +7,9 @@
 //!   (`o` operator name, `i` cell id, `l` LAC, `c` MCC, `n` MNC).
 //! - Tracker `loc`: a GNSS lock (`loc.lck == 1` with `loc.lat`, `loc.lon`, `loc.h_acc`) is a fix; otherwise
 //!   `towers[]` (`str` dBm, `rat`, `mcc`, `mnc`, `lac`, `cid`) and `wps[]` (`bssid`, `str` dBm, `ch`), read at
-//!   the top level of the event or inside `loc`.
+//!   the top level of the event (where tracker-edge's `buildTowerInfo`/`buildWpsInfo` write them) or inside
+//!   `loc`. tracker-edge's neighbour cells carry only `nid`, `ch` and `str`, no identity, so they are skipped.
+//!   With `min_publish` set, a lock comes without `h_acc` and is not a usable fix (no accuracy is invented).
 //!
 //! Entries are read one by one: a malformed entry (a missing or non-numeric field) is skipped, not fatal, and
 //! [`normalise`](mod@crate::normalise) decides what is usable. Numbers may be JSON numbers or decimal strings, since a
