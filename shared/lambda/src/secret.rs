@@ -115,7 +115,10 @@ pub async fn resolve_secret_versions(
                 Some(p) => Some(checked(previous_name, &p, min_len)?),
                 None => None,
             };
-            Ok(RefreshingSecret::fixed(SecretVersions { current, previous }))
+            Ok(RefreshingSecret::fixed(SecretVersions {
+                current,
+                previous,
+            }))
         }
         (None, Some(secret_id)) => {
             let client = aws::client().await;
@@ -130,7 +133,11 @@ pub async fn resolve_secret_versions(
 }
 
 /// `value` trimmed, if it has at least `min_len` characters. The error never contains the value.
-pub(crate) fn checked(name: &'static str, value: &str, min_len: usize) -> Result<Secret, SettingError> {
+pub(crate) fn checked(
+    name: &'static str,
+    value: &str,
+    min_len: usize,
+) -> Result<Secret, SettingError> {
     let value = value.trim();
     if value.chars().count() < min_len {
         return Err(SettingError::Invalid {
@@ -248,6 +255,9 @@ mod tests {
         )
         .await
         .unwrap_err();
-        assert!(missing.to_string().starts_with("PL_TEST_NOPE is not set"), "{missing}");
+        assert!(
+            missing.to_string().starts_with("PL_TEST_NOPE is not set"),
+            "{missing}"
+        );
     }
 }

@@ -167,7 +167,9 @@ mod tests {
     async fn rereads_at_most_once_per_interval() {
         let source = Arc::new(Scripted::default());
         source.set("first-secret-0000000", None);
-        let secret = RefreshingSecret::read(source.clone(), MINUTE).await.unwrap();
+        let secret = RefreshingSecret::read(source.clone(), MINUTE)
+            .await
+            .unwrap();
         assert_eq!(source.reads(), 1, "read once at start");
         assert_eq!(secret.versions().current.expose(), "first-secret-0000000");
 
@@ -203,7 +205,9 @@ mod tests {
     async fn a_failed_reread_keeps_the_versions_and_is_throttled_too() {
         let source = Arc::new(Scripted::default());
         source.set("first-secret-0000000", None);
-        let secret = RefreshingSecret::read(source.clone(), MINUTE).await.unwrap();
+        let secret = RefreshingSecret::read(source.clone(), MINUTE)
+            .await
+            .unwrap();
         *source.answer.lock().unwrap() = None;
         tokio::time::advance(MINUTE).await;
         match secret.refresh_if_due().await {
@@ -219,7 +223,9 @@ mod tests {
     async fn concurrent_callers_share_one_read() {
         let source = Arc::new(Scripted::default());
         source.set("first-secret-0000000", None);
-        let secret = RefreshingSecret::read(source.clone(), MINUTE).await.unwrap();
+        let secret = RefreshingSecret::read(source.clone(), MINUTE)
+            .await
+            .unwrap();
         tokio::time::advance(MINUTE).await;
         let (a, b) = tokio::join!(secret.refresh_if_due(), secret.refresh_if_due());
         let reread = [&a, &b]
@@ -231,9 +237,8 @@ mod tests {
 
     #[tokio::test]
     async fn fixed_versions_are_never_reread() {
-        let secret = RefreshingSecret::fixed(SecretVersions::current(Secret::new(
-            "fixed-secret-000000",
-        )));
+        let secret =
+            RefreshingSecret::fixed(SecretVersions::current(Secret::new("fixed-secret-000000")));
         assert!(matches!(secret.refresh_if_due().await, Refresh::Fixed));
         assert_eq!(secret.versions().current.expose(), "fixed-secret-000000");
     }
