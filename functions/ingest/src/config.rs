@@ -1,17 +1,21 @@
 //! Settings, read once at cold start.
 
-use particle_lambda::{Secret, SettingError, env, resolve_secret};
-use particle_store::{Retention, StoreSetting};
+use std::sync::Arc;
 
-/// The shortest webhook secret accepted: anything shorter is a placeholder, not a secret.
-pub const MIN_SECRET_CHARS: usize = 16;
+use particle_lambda::{
+    REFRESH_INTERVAL, RefreshingSecret, SettingError, env, resolve_secret_versions,
+};
+use particle_store::{Retention, StoreSetting};
+use particle_webhook::MIN_SECRET_CHARS;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `STORE`: `dynamodb:<table>` or `sqlite:<path>`.
     pub store: StoreSetting,
-    /// `WEBHOOK_SECRET`, or the Secrets Manager secret named by `WEBHOOK_SECRET_ARN`.
-    pub secret: Secret,
+    /// `WEBHOOK_SECRET` (and `WEBHOOK_SECRET_PREVIOUS` during a rotation), or the `AWSCURRENT` and `AWSPREVIOUS`
+    /// versions of the Secrets Manager secret named by `WEBHOOK_SECRET_ARN`, re-read at most once a minute when a
+    /// request presents an unknown secret.
+    pub secrets: Arc<RefreshingSecret>,
     /// `EVENT_TTL_DAYS`: 0 keeps events forever.
     pub retention: Retention,
 }
@@ -20,8 +24,16 @@ impl Config {
     pub async fn from_env() -> Result<Config, SettingError> {
         Ok(Config {
             store: env::store()?,
-            secret: resolve_secret("WEBHOOK_SECRET", "WEBHOOK_SECRET_ARN", MIN_SECRET_CHARS)
+            secrets: Arc::new(
+                resolve_secret_versions(
+                    "WEBHOOK_SECRET",
+                    "WEBHOOK_SECRET_PREVIOUS",
+                    "WEBHOOK_SECRET_ARN",
+                    MIN_SECRET_CHARS,
+                    REFRESH_INTERVAL,
+                )
                 .await?,
+            ),
             retention: env::event_retention()?,
         })
     }

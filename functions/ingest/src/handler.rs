@@ -1,118 +1,63 @@
-//! The request path: method, authentication, size, content type, parse and validate, store, answer.
-//! Client mistakes are answered with a 4xx and store nothing; only a store failure is a 5xx (503).
+//! The request path: the shared front end (method, authentication, size, content type, parse and validate),
+//! then the store, then the answer. Client mistakes are answered with a 4xx and store nothing; only a store
+//! failure is a 5xx (503).
 
 use std::sync::Arc;
 
-use lambda_http::http::{Method, StatusCode, header};
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use particle_events::{ParseError, clock, parse_webhook};
+use particle_lambda::RefreshingSecret;
 use particle_store::{EventRepo, ItemStore, PutOutcome, Retention};
+use particle_webhook::{Frontend, FrontendConfig, FrontendError, Rejection, json_response};
+use serde_json::json;
 
-use crate::auth::{Denied, Verifier};
-use crate::body::{EncodingError, MAX_BODY_BYTES, encoding};
-use crate::reply::{Rejection, stored};
+/// The function's name: the `Function` dimension of its metrics.
+pub const FUNCTION: &str = "ingest";
+/// The realm in `WWW-Authenticate`.
+pub const REALM: &str = "particle-ingest";
+/// Seconds a client should wait before retrying after a store failure.
+const RETRY_AFTER_SECONDS: u32 = 5;
 
 /// The endpoint, built once per process.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Ingest {
+    frontend: Frontend,
     repo: EventRepo,
-    verifier: Verifier,
 }
 
 impl Ingest {
-    pub fn new(store: Arc<dyn ItemStore>, retention: Retention, secret: &str) -> Self {
+    pub fn new(
+        store: Arc<dyn ItemStore>,
+        retention: Retention,
+        secrets: Arc<RefreshingSecret>,
+    ) -> Result<Self, FrontendError> {
+        Ok(Ingest::with_frontend(
+            Frontend::new(FrontendConfig::post(FUNCTION, REALM, secrets))?,
+            store,
+            retention,
+        ))
+    }
+
+    /// With a front end built by the caller (tests: a metric sink).
+    pub fn with_frontend(
+        frontend: Frontend,
+        store: Arc<dyn ItemStore>,
+        retention: Retention,
+    ) -> Self {
         Ingest {
+            frontend,
             repo: EventRepo::new(store, retention),
-            verifier: Verifier::new(secret),
         }
     }
 
     /// Answers one request. Never fails: every outcome is a response.
     pub async fn handle(&self, request: Request) -> Response<Body> {
-        match self.process(&request).await {
-            Ok(response) => response,
-            Err(rejection) => rejection.into_response(),
-        }
+        let outcome = self.process(&request).await;
+        self.frontend.finish(outcome)
     }
 
     async fn process(&self, request: &Request) -> Result<Response<Body>, Rejection> {
-        if request.method() != Method::POST {
-            return Err(Rejection::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                format!(
-                    "{} is not supported; Particle webhooks POST events here",
-                    request.method()
-                ),
-            ));
-        }
-        let authorization = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .map(|v| v.as_bytes());
-        if let Err(denied) = self.verifier.check(authorization) {
-            tracing::warn!(reason = ?denied, "webhook refused: not authenticated");
-            let message = match denied {
-                Denied::Missing => {
-                    "missing Authorization header: send the webhook secret as a Bearer token or as the Basic auth password"
-                }
-                Denied::Unreadable => {
-                    "unreadable Authorization header: use `Bearer <secret>` or HTTP Basic with the secret as password"
-                }
-                Denied::WrongSecret => "wrong webhook secret",
-            };
-            return Err(Rejection::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                message,
-            ));
-        }
-        let body: &[u8] = request.body().as_ref();
-        if body.len() > MAX_BODY_BYTES {
-            return Err(Rejection::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!(
-                    "the body is {} bytes; the limit is {MAX_BODY_BYTES}",
-                    body.len()
-                ),
-            ));
-        }
-        let content_type = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.as_bytes());
-        let encoding = encoding(content_type, body).map_err(|e| match e {
-            EncodingError::Empty => Rejection::new(StatusCode::BAD_REQUEST, "malformed_body", "the body is empty"),
-            EncodingError::Unsupported(media) => Rejection::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                format!("content type {media:?} is not supported; send application/x-www-form-urlencoded or application/json"),
-            ),
-            EncodingError::Charset(charset) => Rejection::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                format!("charset {charset:?} is not supported; send UTF-8"),
-            ),
-            EncodingError::Unrecognised => Rejection::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "no Content-Type, and the body is neither JSON nor form data; send application/x-www-form-urlencoded or application/json",
-            ),
-        })?;
-        let event = parse_webhook(encoding, body, &clock::now_rfc3339()).map_err(|e| {
-            tracing::info!(error = %e, "webhook refused: bad payload");
-            match e {
-                ParseError::Malformed(message) => {
-                    Rejection::new(StatusCode::BAD_REQUEST, "malformed_body", message)
-                }
-                ParseError::Invalid(field) => Rejection::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_field",
-                    field.to_string(),
-                ),
-            }
-        })?;
+        let event = self.frontend.accept(request).await?.event;
         match self.repo.put(&event).await {
             Ok(outcome) => {
                 let inserted = outcome == PutOutcome::Inserted;
@@ -121,12 +66,22 @@ impl Ingest {
             }
             Err(err) => {
                 tracing::error!(id = %event.id, store = %self.repo.store().describe(), error = %err, "store write failed");
-                Err(Rejection::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
+                Err(Rejection::unavailable(
                     "store_unavailable",
                     "the event could not be stored; it was not accepted, retry later",
+                    RETRY_AFTER_SECONDS,
                 ))
             }
         }
     }
+}
+
+/// 201 for a new event, 200 for one already stored.
+fn stored(inserted: bool, id: &str) -> Response<Body> {
+    let (status, outcome) = if inserted {
+        (StatusCode::CREATED, "stored")
+    } else {
+        (StatusCode::OK, "duplicate")
+    };
+    json_response(status, &json!({"status": outcome, "id": id}))
 }

@@ -14,7 +14,7 @@ async fn main() -> Result<(), Error> {
     let config = ingest::Config::from_env().await?;
     let store = particle_store::open(&config.store).await?;
     tracing::info!(store = %store.describe(), "ingest ready");
-    let endpoint = ingest::Ingest::new(store, config.retention, config.secret.expose());
+    let endpoint = ingest::Ingest::new(store, config.retention, config.secrets)?;
     let endpoint = &endpoint;
     lambda_http::run(service_fn(move |request| async move {
         Ok::<_, std::convert::Infallible>(endpoint.handle(request).await)

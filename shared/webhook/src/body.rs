@@ -2,9 +2,11 @@
 
 use particle_events::webhook::{Encoding, sniff};
 
-/// Largest body accepted. Particle's largest event (16,384 bytes of data) percent-encoded in a form body is at
-/// most about 49 KiB; anything beyond this is not a Particle webhook.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest body accepted by default (128 KiB). Particle's largest event carries 16,384 bytes of data, and its
+/// encoding in a body can triple or sextuple it: percent-encoded in a form, each byte may take 3 bytes (49,152);
+/// JSON-escaped, each control character takes 6 (`\u0001`: 98,304 bytes). 128 KiB holds the worst case with
+/// room for the other fields and a custom template around it; anything beyond is not a Particle webhook.
+pub const MAX_BODY_BYTES: usize = 128 * 1024;
 
 /// Why a body's encoding could not be settled.
 #[derive(Debug, Clone, PartialEq, Eq)]
