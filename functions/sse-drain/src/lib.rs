@@ -6,10 +6,11 @@
 //! - [`parser`]: WHATWG `text/event-stream` parser (incremental, bounded).
 //! - [`decode`]: one SSE event to a device [`particle_events::Event`], a cloud event, or a bad one.
 //! - [`connect`]: opening the stream and classifying Particle's answer (stream, 401/403, 529, ...).
-//! - [`budget`]: the open budget and 529 backoff shared by every drainer through the store.
+//! - [`budget`]: the stream state shared by every drainer through the store: the open budget, the 529 backoff,
+//!   and the latest windows' spans.
 //! - [`reconnect`]: capped exponential backoff with jitter for reconnects.
 //! - [`sink`]: batched, idempotent event writes (25 per batch, at least every second).
-//! - [`gaps`]: gap items, the spans in which the stream was down.
+//! - [`gaps`]: gap items, the spans in which the stream was down (within a window or between two windows).
 //! - [`drainer`]: [`Drainer`], what outlives a window, and a window's run to its summary.
 //! - [`window`]: one window's loop, which ties these together.
 //! - [`wallclock`]: Unix-millisecond wall-clock time and deadlines.

@@ -64,11 +64,6 @@ pub struct EventRepo {
     retention: Retention,
 }
 
-/// `pk` of a device's items (kept for callers; [`crate::keys::device_pk`] is the one definition).
-pub fn device_pk(coreid: &str) -> String {
-    keys::device_pk(coreid)
-}
-
 /// An event is stored as `DEVICE#<coreid>` / `EVENT#<published_at>#<id>`, indexed by name. Its lifetime is the
 /// repository's [`Retention`], so it is written with [`Record::to_item_expiring`].
 impl Record for Event {
