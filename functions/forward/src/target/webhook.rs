@@ -25,10 +25,15 @@ pub struct WebhookTarget {
 }
 
 impl WebhookTarget {
+    /// Particle's 20 s timeout.
     pub fn new() -> Result<Self, reqwest::Error> {
+        Self::with_timeout(REQUEST_TIMEOUT)
+    }
+
+    pub fn with_timeout(timeout: std::time::Duration) -> Result<Self, reqwest::Error> {
         let builder = || {
             reqwest::Client::builder()
-                .timeout(REQUEST_TIMEOUT)
+                .timeout(timeout)
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent(USER_AGENT)
         };
