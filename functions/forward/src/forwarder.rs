@@ -126,6 +126,10 @@ fn resolve_keys(
             )
         })
     };
+    // A disabled integration never runs, so its keys need not exist (the bundled examples are disabled).
+    if integration.filter.disabled {
+        return Ok(Keys::None);
+    }
     Ok(match &integration.kind {
         Kind::Webhook(_) => Keys::None,
         Kind::GoogleCloudPubSub(p) => match &p.service_account_key_secret {
@@ -181,8 +185,8 @@ struct Run {
 }
 
 impl Forwarder {
-    /// Resolves every key the integrations name; an integration whose key is missing or unusable is an error
-    /// naming its file and field.
+    /// Resolves every key the enabled integrations name; an integration whose key is missing or unusable is an
+    /// error naming its file and field.
     pub fn new(
         integrations: Vec<Integration>,
         secrets: IntegrationSecrets,
