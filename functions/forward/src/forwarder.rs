@@ -222,12 +222,20 @@ impl Forwarder {
 
     /// Matches and renders every integration for `event` (no I/O). Errors are redacted messages.
     pub fn prepare(&self, event: &Event) -> Vec<(&Integration, Result<Rendered, String>)> {
+        self.prepare_where(event, |_| true)
+    }
+
+    fn prepare_where(
+        &self,
+        event: &Event,
+        keep: impl Fn(&str) -> bool,
+    ) -> Vec<(&Integration, Result<Rendered, String>)> {
         let text = EventText::new(event);
         let pairs = self.secrets.pairs();
         let scope = EventScope::new(text.vars(event)).with_secrets(&pairs);
         self.entries
             .iter()
-            .filter(|(i, _)| Self::triggers(i, event))
+            .filter(|(i, _)| Self::triggers(i, event) && keep(&i.name))
             .map(|(i, keys)| {
                 let rendered = render(i, keys, event, &scope).map_err(|e| self.secrets.redact(&e));
                 (i, rendered)
@@ -237,7 +245,18 @@ impl Forwarder {
 
     /// Runs every matching integration for `event`; one outcome per matching integration.
     pub async fn handle_event(&self, event: &Event) -> Vec<DeliveryOutcome> {
-        let prepared = self.prepare(event);
+        self.handle_event_where(event, |_| true).await
+    }
+
+    /// [`Forwarder::handle_event`] for the matching integrations `keep` accepts (by integration name): when the
+    /// stream hands a batch back, the caller skips those the delivery log already shows as delivered, so a
+    /// success is never sent twice.
+    pub async fn handle_event_where(
+        &self,
+        event: &Event,
+        keep: impl Fn(&str) -> bool,
+    ) -> Vec<DeliveryOutcome> {
+        let prepared = self.prepare_where(event, keep);
         join_all(
             prepared
                 .into_iter()

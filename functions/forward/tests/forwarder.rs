@@ -393,3 +393,20 @@ async fn a_render_failure_is_a_failed_outcome_without_a_request() {
     );
     assert_eq!(s.webhook.calls(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn integrations_already_delivered_can_be_skipped() {
+    let (fwd, s) = forwarder(
+        &[HOOK, r#"{"integration_type":"GoogleCloudPubSub","event":"env","topic":"projects/p/topics/t"}"#],
+        vec![ok("")],
+        settings(),
+    )
+    .unwrap();
+    let out = fwd
+        .handle_event_where(&event("env", Source::Webhook), |name| name != "i0")
+        .await;
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].integration, "i1");
+    assert_eq!(s.webhook.calls(), 0);
+    assert_eq!(s.pubsub.calls(), 1);
+}
