@@ -202,6 +202,7 @@ impl Drop for PubSubEmulator {
             let pgid = child.id();
             let _ = Command::new("kill")
                 .args(["-TERM", "--", &format!("-{pgid}")])
+                .stderr(Stdio::null())
                 .status();
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
@@ -210,8 +211,10 @@ impl Drop for PubSubEmulator {
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
+            // Usually the group is gone by now and this finds nothing.
             let _ = Command::new("kill")
                 .args(["-KILL", "--", &format!("-{pgid}")])
+                .stderr(Stdio::null())
                 .status();
             let _ = child.wait();
         }

@@ -117,3 +117,84 @@ async fn publishes_event_data_with_particles_attributes_to_the_emulator() {
         .unwrap();
     assert_eq!(empty.data, "");
 }
+
+/// Against Google (here a recording receiver standing in for it), every publish carries the self-signed JWT of
+/// the integration's service-account key, which verifies with the key's public half.
+#[tokio::test]
+async fn publishes_to_google_with_a_self_signed_jwt() {
+    use forward::target::google_auth::Claims;
+    use integration_tests::webhook_target::{Reply, WebhookTarget as Receiver};
+
+    let google = Receiver::start().await;
+    google.reply(Reply::new(200, r#"{"messageIds":["1"]}"#));
+    google.reply(Reply::new(
+        403,
+        r#"{"error":{"code":403,"status":"PERMISSION_DENIED"}}"#,
+    ));
+    let fixtures = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../functions/forward/tests/fixtures");
+    let key_json =
+        std::fs::read_to_string(fixtures.join("test-only-service-account.json")).unwrap();
+    let public =
+        std::fs::read_to_string(fixtures.join("test-only-service-account.pub.pem")).unwrap();
+    let def = parse(
+        "gcp",
+        r#"{"integration_type":"GoogleCloudPubSub","event":"env/","topic":"projects/my-proj/topics/events","service_account_key_secret":"GCP_KEY"}"#,
+    )
+    .unwrap();
+    let targets = Targets {
+        webhook: Arc::new(WebhookTarget::new().unwrap()),
+        pubsub: Arc::new(PubSubTarget::google_at(&google.url("")).unwrap()),
+        azure: Arc::new(AzureTarget::new(None).unwrap()),
+        google_maps: None,
+    };
+    let secrets = IntegrationSecrets::from_pairs([("GCP_KEY", key_json.as_str())]).unwrap();
+    let fwd = Forwarder::new(vec![def], secrets, targets, Settings::default()).unwrap();
+
+    let out = fwd.handle_event(&event("env/kitchen", "21.5")).await;
+    assert_eq!(out[0].status, DeliveryStatus::Delivered, "{out:?}");
+    let out = fwd.handle_event(&event("env/kitchen", "21.6")).await;
+    assert_eq!(out[0].status, DeliveryStatus::Failed, "403 is not retried");
+    assert!(
+        out[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("PERMISSION_DENIED")
+    );
+
+    let got = google.received();
+    assert_eq!(got.len(), 2);
+    let r = &got[0];
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/v1/projects/my-proj/topics/events:publish")
+    );
+    let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body["messages"][0]["data"], "MjEuNQ==");
+    assert_eq!(body["messages"][0]["attributes"]["event"], "env/kitchen");
+    let token = r
+        .header("authorization")
+        .unwrap()
+        .strip_prefix("Bearer ")
+        .unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&["https://pubsub.googleapis.com/"]);
+    let decoded = jsonwebtoken::decode::<Claims>(
+        token,
+        &jsonwebtoken::DecodingKey::from_rsa_pem(public.as_bytes()).unwrap(),
+        &validation,
+    )
+    .unwrap();
+    assert_eq!(decoded.header.kid.as_deref(), Some("test-key-id-0001"));
+    assert_eq!(
+        decoded.claims.iss,
+        "forward-test@test-project.iam.gserviceaccount.com"
+    );
+    assert_eq!(decoded.claims.exp - decoded.claims.iat, 3600);
+    assert_eq!(
+        got[1].header("authorization"),
+        r.header("authorization"),
+        "the token is reused"
+    );
+}

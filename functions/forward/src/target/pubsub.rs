@@ -44,6 +44,12 @@ impl PubSubTarget {
         Self::build(GOOGLE_BASE.to_owned(), false)
     }
 
+    /// Google's REST API at another base URL (a test double that checks the JWT); authenticated like
+    /// [`PubSubTarget::google`].
+    pub fn google_at(base: &str) -> Result<Self, reqwest::Error> {
+        Self::build(base.trim_end_matches('/').to_owned(), false)
+    }
+
     /// The emulator at `host:port` (plain http, no auth).
     pub fn emulator(host: &str) -> Result<Self, reqwest::Error> {
         Self::build(format!("http://{}", host.trim_end_matches('/')), true)
