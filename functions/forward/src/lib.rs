@@ -15,12 +15,14 @@
 //! - [`target`]: the [`Target`] trait and the real targets: webhook, Pub/Sub, Azure IoT Hub
 //! - [`retry`]: backoff with jitter ([`RetryPolicy`]); [`breaker`]: per-host circuit breaker
 //! - [`forwarder`]: [`Forwarder`], tying the above together for one event
+//! - [`metrics`]: CloudWatch metric values for a batch of outcomes
 
 pub mod breaker;
 pub mod definition;
 pub mod forwarder;
 pub mod load;
 pub mod matching;
+pub mod metrics;
 pub mod outcome;
 pub mod render;
 pub mod retry;
