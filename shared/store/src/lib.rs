@@ -39,4 +39,6 @@ pub use error::StoreError;
 pub use item::{Condition, Cursor, Index, Item, Key, Page, PutOutcome, Query, SkRange};
 pub use record::Record;
 pub use repo::events::{BatchSummary, EventRepo, Retention, TimeRange};
+pub use repo::geocache::{CachedPlace, GeocacheEntry, GeocacheRepo};
+pub use repo::locations::{LatestLocation, LocationRecord, LocationRepo, Recorded};
 pub use setting::{StoreSetting, open};
