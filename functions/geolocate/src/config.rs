@@ -51,11 +51,12 @@ pub struct Config {
 
 impl Config {
     pub async fn from_env() -> Result<Config, SettingError> {
-        let order = parse_order(&env::var("GEOLOCATION_PROVIDERS").unwrap_or_else(|| "google".to_owned()))
-            .map_err(|reason| SettingError::Invalid {
-                name: "GEOLOCATION_PROVIDERS",
-                reason,
-            })?;
+        let order =
+            parse_order(&env::var("GEOLOCATION_PROVIDERS").unwrap_or_else(|| "google".to_owned()))
+                .map_err(|reason| SettingError::Invalid {
+                    name: "GEOLOCATION_PROVIDERS",
+                    reason,
+                })?;
         let mut providers = Vec::with_capacity(order.len());
         // Only the listed providers' keys are read: `unwiredlabs` alone needs no Google key.
         for kind in order {
@@ -73,7 +74,8 @@ impl Config {
                     .await?
                 }
             };
-            let url = env::var(kind.url_variable()).unwrap_or_else(|| kind.default_url().to_owned());
+            let url =
+                env::var(kind.url_variable()).unwrap_or_else(|| kind.default_url().to_owned());
             providers.push(ProviderSetting { kind, url, key });
         }
         Ok(Config {
@@ -128,7 +130,11 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
-        assert!(response_template(Some("{{lat}} {{lng}}")).unwrap().is_some());
+        assert!(
+            response_template(Some("{{lat}} {{lng}}"))
+                .unwrap()
+                .is_some()
+        );
         let err = response_template(Some("{{#lat}}")).unwrap_err().to_string();
         assert!(err.starts_with("GEOLOCATE_RESPONSE_TEMPLATE"), "{err}");
     }

@@ -58,7 +58,9 @@ pub fn parse_order(text: &str) -> Result<Vec<ProviderKind>, String> {
         order.push(kind);
     }
     if order.is_empty() {
-        return Err("no provider is listed; use google, unwiredlabs or google,unwiredlabs".to_owned());
+        return Err(
+            "no provider is listed; use google, unwiredlabs or google,unwiredlabs".to_owned(),
+        );
     }
     Ok(order)
 }
@@ -148,7 +150,10 @@ mod tests {
             url: "http://example.com/v2/process".into(),
             key: Secret::new("pk.secret-token-value"),
         }]);
-        let err = build(&settings, &client).err().expect("refused").to_string();
+        let err = build(&settings, &client)
+            .err()
+            .expect("refused")
+            .to_string();
         assert!(err.starts_with("UNWIREDLABS_URL"), "{err}");
         assert!(!err.contains("pk.secret"), "{err}");
         assert!(format!("{settings:?}").find("pk.secret").is_none());

@@ -29,7 +29,8 @@ pub fn located(
     let text = match template {
         None => answer::default_answer(found.location),
         Some(t) => {
-            let vars = answer::template_vars(found.location, found.source, found.provider, found.cached);
+            let vars =
+                answer::template_vars(found.location, found.source, found.provider, found.cached);
             t.render(&vars).map_err(|e| {
                 Rejection::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -58,7 +59,11 @@ pub fn not_found() -> Rejection {
 
 /// 422: not a scan, or too little in it; no provider was asked.
 pub fn invalid_scan(e: &ScanError) -> Rejection {
-    Rejection::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_scan", e.to_string())
+    Rejection::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_scan",
+        e.to_string(),
+    )
 }
 
 /// 502 `provider_error`, or 504 `provider_timeout` when the last failure was a timeout. `message` names each
@@ -113,11 +118,15 @@ mod tests {
             cached: false,
         };
         let plain = located(found, None).unwrap();
-        assert_eq!(plain.body(), &Body::Text("42.3857729,-75.195375,4737".into()));
+        assert_eq!(
+            plain.body(),
+            &Body::Text("42.3857729,-75.195375,4737".into())
+        );
         assert_eq!(plain.headers()["content-type"], "text/plain; charset=utf-8");
         let t = Template::compile(DEFAULT_TEMPLATE).unwrap();
         assert_eq!(located(found, Some(&t)).unwrap().body(), plain.body());
-        let custom = Template::compile("{{lat}} {{lng}} via {{provider}} cached={{cached}}").unwrap();
+        let custom =
+            Template::compile("{{lat}} {{lng}} via {{provider}} cached={{cached}}").unwrap();
         assert_eq!(
             located(found, Some(&custom)).unwrap().body(),
             &Body::Text("42.3857729 -75.195375 via google cached=false".into())
@@ -134,8 +143,14 @@ mod tests {
 
     #[test]
     fn timeouts_are_504_other_failures_502() {
-        assert_eq!(provider_failed(true, "google: timed out").status, StatusCode::GATEWAY_TIMEOUT);
+        assert_eq!(
+            provider_failed(true, "google: timed out").status,
+            StatusCode::GATEWAY_TIMEOUT
+        );
         let e = provider_failed(false, "google: keyInvalid");
-        assert_eq!((e.status, e.code), (StatusCode::BAD_GATEWAY, "provider_error"));
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::BAD_GATEWAY, "provider_error")
+        );
     }
 }
