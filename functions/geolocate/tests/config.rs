@@ -34,7 +34,7 @@ fn set(pairs: &[(&str, &str)]) {
 
 async fn error(pairs: &[(&str, &str)]) -> String {
     set(pairs);
-    Config::from_env().await.err().expect("refused").to_string()
+    Config::from_env().await.expect_err("refused").to_string()
 }
 
 const BASE: [(&str, &str); 2] = [
