@@ -2,12 +2,9 @@
 
 use std::sync::Arc;
 
-use particle_lambda::{
-    REFRESH_INTERVAL, RefreshingSecret, SettingError, env, resolve_secret, resolve_secret_versions,
-};
+use particle_lambda::{RefreshingSecret, SettingError, env, resolve_secret};
 use particle_store::{Retention, StoreSetting};
 use particle_template::Template;
-use particle_webhook::MIN_SECRET_CHARS;
 
 use crate::providers::{ProviderKind, ProviderSetting, ProviderSettings, parse_order};
 
@@ -80,16 +77,7 @@ impl Config {
         }
         Ok(Config {
             store: env::store()?,
-            secrets: Arc::new(
-                resolve_secret_versions(
-                    "WEBHOOK_SECRET",
-                    "WEBHOOK_SECRET_PREVIOUS",
-                    "WEBHOOK_SECRET_ARN",
-                    MIN_SECRET_CHARS,
-                    REFRESH_INTERVAL,
-                )
-                .await?,
-            ),
+            secrets: particle_webhook::webhook_secrets().await?,
             providers: ProviderSettings(providers),
             answering: Answering {
                 cache_ttl_seconds: (env::number_in(

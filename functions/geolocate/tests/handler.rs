@@ -20,6 +20,7 @@ use particle_store::{
     Condition, GeocacheRepo, Item, ItemStore, LocationRepo, Page, PutOutcome, Query, StoreError,
     keys,
 };
+use particle_webhook::testing::{fixture, request};
 use particle_webhook::{Frontend, FrontendConfig};
 use serde_json::{Value, json};
 
@@ -55,14 +56,6 @@ particle_store::both_backends!(
 );
 
 // ---- requests ---------------------------------------------------------------------------------------------
-
-fn fixture(text: &str) -> Value {
-    serde_json::from_str(text).expect("fixture is JSON")
-}
-
-fn request(event: &Value) -> lambda_http::Request {
-    lambda_http::request::from_str(&event.to_string()).expect("a Lambda HTTP request")
-}
 
 /// A Function URL invocation carrying `body` as Particle's JSON webhook.
 fn json_webhook(body: &Value) -> lambda_http::Request {
