@@ -27,6 +27,7 @@ particle_store::both_backends!(
     two_overlapping_drainers_store_each_event_once,
     never_ending_stream_returns_before_the_deadline_flushed,
     open_budget_is_never_exceeded,
+    span_between_windows_is_a_gap,
 );
 
 /// Settings for a test: short windows and timeouts, everything else as in production.
@@ -469,6 +470,63 @@ async fn open_budget_is_never_exceeded(store: Arc<dyn ItemStore>) {
     // The budget is shared: another drainer of the same stream does not connect either.
     let (other, _) = drain(cfg, &store).await;
     assert_eq!((other.summary.opens, sim.received().len()), (0, 3));
+}
+
+/// Defect 11: a window starting after the previous one ended leaves a span no window covered; the later window
+/// records it as a `between_windows` gap from the previous window's end to its own start. Overlapping windows
+/// record none.
+async fn span_between_windows_is_a_gap(store: Arc<dyn ItemStore>) {
+    let sim = ParticleSse::start(vec![], Script::Stream(vec![Step::write(OK), Step::Hang])).await;
+    let between = |gaps: &[sse_drain::gaps::Gap]| {
+        gaps.iter()
+            .filter(|g| g.reason == GapReason::BetweenWindows)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // Two windows with a pause between them.
+    let cfg = config(&sim, Duration::from_millis(800));
+    let (first, _) = drain(cfg.clone(), &store).await;
+    assert!(first.error.is_none(), "{:?}", first.error);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let (second, drainer) = drain(cfg, &store).await;
+    assert!(second.error.is_none(), "{:?}", second.error);
+    let windows = drainer.budget().state().await.expect("state").windows;
+    assert_eq!(windows.len(), 2, "{windows:?}");
+    let gaps = between(&drainer.gaps().list().await.expect("gaps"));
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    let gap = &gaps[0];
+    assert_eq!(
+        gap.from,
+        particle_events::clock::format_unix_ms(windows[0].end_ms)
+    );
+    assert_eq!(
+        gap.to,
+        particle_events::clock::format_unix_ms(windows[1].start_ms)
+    );
+    assert_eq!(gap.duration_ms, windows[1].start_ms - windows[0].end_ms);
+    assert!(
+        (700..2_000).contains(&gap.duration_ms),
+        "about the pause: {gap:?}"
+    );
+    assert_eq!(
+        (first.summary.gaps, second.summary.gaps),
+        (1, 2),
+        "startup gaps, plus the one between"
+    );
+
+    // Overlapping windows (another stream, so its own state): nothing between them.
+    let mut other = config(&sim, Duration::from_millis(1_500));
+    other.prefix = Some("other/".to_owned());
+    let later = other.clone();
+    let ((a, drainer), (b, _)) = tokio::join!(drain(other, &store), async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        drain(later, &store).await
+    });
+    assert!(a.error.is_none() && b.error.is_none());
+    let windows = drainer.budget().state().await.expect("state").windows;
+    assert_eq!(windows.len(), 2, "{windows:?}");
+    let gaps = between(&drainer.gaps().list().await.expect("gaps"));
+    assert!(gaps.is_empty(), "{gaps:?}");
 }
 
 /// The Lambda handler with the real `Scheduled Event` fixture: the window ends before the invocation deadline.

@@ -1,4 +1,6 @@
-//! The stream's shared state in the store (`STREAM#<key>` / `STATE`): the open budget and the 529 backoff.
+//! The stream's shared state in the store (`STREAM#<key>` / `STATE`, `type` `stream_state`): the open budget,
+//! the 529 backoff, and the spans of the latest windows (so the next window can tell whether it left a span
+//! between windows uncovered).
 //!
 //! Particle allows 100 stream opens per 5 minutes per public IP and answers 529, then locks the IP out, past
 //! that. A crash loop or a bug must never get there, so every open first takes a slot from a budget kept in the
@@ -8,16 +10,30 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use particle_store::{Condition, Item, ItemStore, StoreError};
+use particle_store::record::{serde_attrs, serde_from_attrs};
+use particle_store::{Condition, ItemStore, Key, Record, StoreError, keys};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Attempts of one read-modify-write before giving up (other drainers won every race).
 const CAS_ATTEMPTS: u32 = 8;
 
+/// How many ended windows the state remembers (a handful covers any overlap of scheduled windows).
+const WINDOWS_KEPT: usize = 8;
+
+/// The span of one ended window, Unix milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowSpan {
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
 /// The stored state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StreamState {
+    /// The stream key (part of the item's key, not an attribute).
+    #[serde(skip)]
+    pub stream: String,
     /// Version for optimistic concurrency.
     #[serde(default)]
     pub ver: i64,
@@ -30,6 +46,27 @@ pub struct StreamState {
     /// Why (`"http_529"`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff_reason: Option<String>,
+    /// The latest ended windows (at most [`WINDOWS_KEPT`], latest end last).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<WindowSpan>,
+}
+
+impl Record for StreamState {
+    const TYPE: &'static str = "stream_state";
+
+    fn key(&self) -> Key {
+        keys::stream_state(&self.stream)
+    }
+
+    fn attrs(&self) -> Result<Map<String, Value>, StoreError> {
+        serde_attrs(self, &self.key())
+    }
+
+    fn from_attrs(key: Key, attrs: Map<String, Value>) -> Result<Self, StoreError> {
+        let mut state: StreamState = serde_from_attrs(&key, attrs)?;
+        state.stream = keys::stream_key_of(&key.pk).unwrap_or_default().to_owned();
+        Ok(state)
+    }
 }
 
 /// The answer to "may I open the stream now?".
@@ -47,7 +84,7 @@ pub enum Permit {
 #[derive(Debug, Clone)]
 pub struct OpenBudget {
     store: Arc<dyn ItemStore>,
-    pk: String,
+    stream: String,
     limit: usize,
     period_ms: i64,
 }
@@ -56,7 +93,7 @@ impl OpenBudget {
     pub fn new(store: Arc<dyn ItemStore>, stream_key: &str, limit: u32, period: Duration) -> Self {
         OpenBudget {
             store,
-            pk: format!("STREAM#{stream_key}"),
+            stream: stream_key.to_owned(),
             limit: limit as usize,
             period_ms: i64::try_from(period.as_millis()).unwrap_or(i64::MAX),
         }
@@ -108,21 +145,43 @@ impl OpenBudget {
         .await
     }
 
+    /// Records that a window covered `start_ms..end_ms`. Returns the end of the previous window when it ended
+    /// before this one started: the span between them no window covered (EventBridge starts a scheduled
+    /// invocation somewhere within its minute, so consecutive windows need not overlap). The previous window is
+    /// the latest-ending one that started before this one; with none on record (the first window) there is
+    /// nothing to compare.
+    pub async fn close_window(
+        &self,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        self.update(|state| {
+            let previous_end = state
+                .windows
+                .iter()
+                .filter(|w| w.start_ms < start_ms)
+                .map(|w| w.end_ms)
+                .max();
+            state.windows.push(WindowSpan { start_ms, end_ms });
+            state.windows.sort_by_key(|w| w.end_ms);
+            let excess = state.windows.len().saturating_sub(WINDOWS_KEPT);
+            state.windows.drain(..excess);
+            (previous_end.filter(|end| *end < start_ms), true)
+        })
+        .await
+    }
+
     /// The stored state (for tests and diagnostics).
     pub async fn state(&self) -> Result<StreamState, StoreError> {
         Ok(self.read().await?.map(|(s, _)| s).unwrap_or_default())
     }
 
     async fn read(&self) -> Result<Option<(StreamState, i64)>, StoreError> {
-        let Some(item) = self.store.get(&self.pk, "STATE").await? else {
+        let key = keys::stream_state(&self.stream);
+        let Some(item) = self.store.get(&key.pk, &key.sk).await? else {
             return Ok(None);
         };
-        let state: StreamState =
-            serde_json::from_value(Value::Object(item.attrs)).map_err(|e| StoreError::Corrupt {
-                pk: self.pk.clone(),
-                sk: "STATE".to_owned(),
-                reason: e.to_string(),
-            })?;
+        let state = StreamState::from_item(item)?;
         let ver = state.ver;
         Ok(Some((state, ver)))
     }
@@ -134,7 +193,14 @@ impl OpenBudget {
     ) -> Result<T, StoreError> {
         for _ in 0..CAS_ATTEMPTS {
             let current = self.read().await?;
-            let mut state = current.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
+            let mut state =
+                current
+                    .as_ref()
+                    .map(|(s, _)| s.clone())
+                    .unwrap_or_else(|| StreamState {
+                        stream: self.stream.clone(),
+                        ..StreamState::default()
+                    });
             let (answer, write) = change(&mut state);
             if !write {
                 return Ok(answer);
@@ -147,22 +213,10 @@ impl OpenBudget {
                 },
             };
             state.ver = current.map(|(_, v)| v + 1).unwrap_or(1);
-            // A struct of plain fields always serialises to an object.
-            let attrs = serde_json::to_value(&state)
-                .ok()
-                .and_then(|v| v.as_object().cloned())
-                .unwrap_or_default();
-            let item = Item {
-                pk: self.pk.clone(),
-                sk: "STATE".to_owned(),
-                gsi1: None,
-                expires_at: None,
-                attrs,
-            };
-            if self.store.put(&item, condition).await? {
+            if self.store.put(&state.to_item()?, condition).await? {
                 return Ok(answer);
             }
-            tracing::debug!(pk = %self.pk, "stream state changed concurrently; retrying");
+            tracing::debug!(stream = %self.stream, "stream state changed concurrently; retrying");
         }
         Err(StoreError::Unprocessed {
             operation: "stream state update",

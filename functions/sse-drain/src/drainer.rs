@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use crate::budget::OpenBudget;
 use crate::config::DrainConfig;
 use crate::connect;
-use crate::gaps::{GapLog, GapReason};
+use crate::gaps::{Gap, GapLog, GapReason};
 use crate::parser::SseParser;
 use crate::reconnect::Reconnect;
 use crate::sink::Sink;
@@ -120,6 +120,7 @@ impl Drainer {
         drainer_id: &str,
     ) -> WindowOutcome {
         let started = Instant::now();
+        let started_ms = now_ms();
         let mut window = Window {
             drainer: self,
             drainer_id: drainer_id.to_owned(),
@@ -128,11 +129,13 @@ impl Drainer {
             parser: SseParser::new(),
             sink: Sink::new(self.repo.clone()),
             summary: WindowSummary::default(),
-            gap: Some((now_ms(), GapReason::Startup)),
+            gap: Some((started_ms, GapReason::Startup)),
             reconnect: Reconnect::new(self.config.reconnect_min, self.config.reconnect_max),
             stop: self.stop.clone(),
         };
         let driven = window.drive().await;
+        // The stream is closed once `drive` returns: this is where the window stopped covering it.
+        let ended_ms = now_ms();
         let mut error = match driven {
             Ok(reason) => {
                 window.summary.ended_by = reason;
@@ -155,6 +158,12 @@ impl Drainer {
             error = Some(WindowError::Store { source, unflushed });
         }
         window.end_gap().await;
+        if self
+            .record_window(started_ms, ended_ms, hard_deadline, drainer_id)
+            .await
+        {
+            window.summary.gaps += 1;
+        }
         let stats = window.parser.stats();
         let summary = &mut window.summary;
         summary.stored = window.sink.stored;
@@ -170,6 +179,61 @@ impl Drainer {
         WindowOutcome {
             summary: window.summary,
             error,
+        }
+    }
+
+    /// Writes this window's span into the stream state and, when the previous window ended before this one
+    /// started, stores the span between them as a `between_windows` gap. True if a gap was stored. Failures are
+    /// logged, not returned: the events are already stored, and the next window compares against older spans.
+    async fn record_window(
+        &self,
+        started_ms: i64,
+        ended_ms: i64,
+        hard_deadline: Instant,
+        drainer_id: &str,
+    ) -> bool {
+        let deadline = hard_deadline.max(Instant::now() + std::time::Duration::from_secs(1));
+        let closed =
+            tokio::time::timeout_at(deadline, self.budget.close_window(started_ms, ended_ms)).await;
+        let previous_end = match closed {
+            Ok(Ok(Some(previous_end))) => previous_end,
+            Ok(Ok(None)) => return false,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "the window's span could not be recorded in the stream state");
+                return false;
+            }
+            Err(_) => {
+                tracing::error!("the window's span could not be recorded before the deadline");
+                return false;
+            }
+        };
+        let gap = Gap {
+            stream: self.gaps.stream().to_owned(),
+            from: particle_events::clock::format_unix_ms(previous_end),
+            to: particle_events::clock::format_unix_ms(started_ms),
+            duration_ms: started_ms - previous_end,
+            reason: GapReason::BetweenWindows,
+            drainer: drainer_id.to_owned(),
+        };
+        tracing::warn!(
+            from = gap.from,
+            to = gap.to,
+            duration_ms = gap.duration_ms,
+            "no window covered the stream between the previous window and this one"
+        );
+        match tokio::time::timeout_at(deadline, self.gaps.record(&gap)).await {
+            Ok(Ok(())) => true,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, from = gap.from, "between-windows gap could not be stored");
+                false
+            }
+            Err(_) => {
+                tracing::error!(
+                    from = gap.from,
+                    "between-windows gap could not be stored before the deadline"
+                );
+                false
+            }
         }
     }
 }

@@ -1,11 +1,14 @@
-//! Gap items: every span of a window in which the stream was not connected, so a user can see when events may
-//! have been missed (`STREAM#<key>` / `GAP#<from>#<drainer>`).
+//! Gap items: every span in which the stream was not connected, within a window or between two windows, so a
+//! user can see when events may have been missed (`STREAM#<key>` / `GAP#<from>#<drainer>`, `type` `gap`).
 
 use std::sync::Arc;
 
-use particle_store::{Condition, Item, ItemStore, Retention, StoreError};
+use particle_store::record::{serde_attrs, serde_from_attrs};
+use particle_store::{
+    Condition, ItemStore, Key, Query, Record, Retention, SkRange, StoreError, keys,
+};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Why the stream was not connected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +35,9 @@ pub enum GapReason {
     Refused,
     /// The store failed, so the window stopped reading.
     StoreFailed,
+    /// No window ran: the previous window ended before this one started (a late scheduled invocation, or the
+    /// schedule stopped for a while). Recorded by the later window, from the previous window's end to its start.
+    BetweenWindows,
 }
 
 impl GapReason {
@@ -47,6 +53,7 @@ impl GapReason {
             GapReason::AuthFailed => "auth_failed",
             GapReason::Refused => "refused",
             GapReason::StoreFailed => "store_failed",
+            GapReason::BetweenWindows => "between_windows",
         }
     }
 }
@@ -54,6 +61,9 @@ impl GapReason {
 /// A stored gap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Gap {
+    /// The stream key (part of the item's key, not an attribute).
+    #[serde(skip)]
+    pub stream: String,
     /// Start and end, RFC 3339 UTC.
     pub from: String,
     pub to: String,
@@ -63,11 +73,29 @@ pub struct Gap {
     pub drainer: String,
 }
 
+impl Record for Gap {
+    const TYPE: &'static str = "gap";
+
+    fn key(&self) -> Key {
+        keys::gap(&self.stream, &self.from, &self.drainer)
+    }
+
+    fn attrs(&self) -> Result<Map<String, Value>, StoreError> {
+        serde_attrs(self, &self.key())
+    }
+
+    fn from_attrs(key: Key, attrs: Map<String, Value>) -> Result<Self, StoreError> {
+        let mut gap: Gap = serde_from_attrs(&key, attrs)?;
+        gap.stream = keys::stream_key_of(&key.pk).unwrap_or_default().to_owned();
+        Ok(gap)
+    }
+}
+
 /// Writes and reads the gaps of one stream.
 #[derive(Debug, Clone)]
 pub struct GapLog {
     store: Arc<dyn ItemStore>,
-    pk: String,
+    stream: String,
     retention: Retention,
 }
 
@@ -75,50 +103,36 @@ impl GapLog {
     pub fn new(store: Arc<dyn ItemStore>, stream_key: &str, retention: Retention) -> Self {
         GapLog {
             store,
-            pk: format!("STREAM#{stream_key}"),
+            stream: stream_key.to_owned(),
             retention,
         }
     }
 
-    /// Stores a gap.
+    /// The stream key the log writes under (for building [`Gap`]s).
+    pub fn stream(&self) -> &str {
+        &self.stream
+    }
+
+    /// Stores a gap (under this log's stream, whatever `gap.stream` says), expiring with the event retention.
     pub async fn record(&self, gap: &Gap) -> Result<(), StoreError> {
-        let attrs = match serde_json::to_value(gap) {
-            Ok(Value::Object(mut map)) => {
-                map.insert("type".to_owned(), Value::from("gap"));
-                map
-            }
-            _ => serde_json::Map::new(),
+        let gap = Gap {
+            stream: self.stream.clone(),
+            ..gap.clone()
         };
-        let expires_at = match self.retention {
-            Retention::Forever => None,
-            Retention::Days(d) => Some(particle_events::clock::now_unix() + i64::from(d) * 86_400),
-        };
-        let item = Item {
-            pk: self.pk.clone(),
-            sk: format!("GAP#{}#{}", gap.from, gap.drainer),
-            gsi1: None,
-            expires_at,
-            attrs,
-        };
+        let expires_at = self
+            .retention
+            .expires_at(particle_events::clock::now_unix());
+        let item = gap.to_item_expiring(expires_at)?;
         self.store.put(&item, Condition::Always).await.map(|_| ())
     }
 
     /// Every stored gap of this stream, oldest first.
     pub async fn list(&self) -> Result<Vec<Gap>, StoreError> {
-        let query = particle_store::Query {
-            sk: particle_store::SkRange::BeginsWith("GAP#".to_owned()),
-            ..particle_store::Query::partition(self.pk.clone())
+        let query = Query {
+            sk: SkRange::BeginsWith(keys::GAP.to_owned()),
+            ..Query::partition(keys::stream_pk(&self.stream))
         };
         let items = self.store.query_all(&query, 100_000).await?;
-        items
-            .into_iter()
-            .map(|item| {
-                serde_json::from_value(Value::Object(item.attrs)).map_err(|e| StoreError::Corrupt {
-                    pk: item.pk,
-                    sk: item.sk,
-                    reason: e.to_string(),
-                })
-            })
-            .collect()
+        items.into_iter().map(Gap::from_item).collect()
     }
 }

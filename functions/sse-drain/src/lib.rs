@@ -8,10 +8,11 @@
 //! - [`connect`]: opening the stream through `particle-cloud`'s Particle API client, and what its answer means
 //!   for the window (stream, 401/403, 529, ...).
 //! - [`token`]: [`token::EnvToken`], the token source re-read after a 401 (secret rotation).
-//! - [`budget`]: the open budget and 529 backoff shared by every drainer through the store.
+//! - [`budget`]: the stream state shared by every drainer through the store: the open budget, the 529 backoff,
+//!   and the latest windows' spans.
 //! - [`reconnect`]: reconnect delays (`particle_cloud::Backoff`, reset after a healthy minute).
 //! - [`sink`]: batched, idempotent event writes (25 per batch, at least every second).
-//! - [`gaps`]: gap items, the spans in which the stream was down.
+//! - [`gaps`]: gap items, the spans in which the stream was down (within a window or between two windows).
 //! - [`drainer`]: [`Drainer`], what outlives a window, and a window's run to its summary.
 //! - [`window`]: one window's loop, which ties these together.
 //! - [`wallclock`]: Unix-millisecond wall-clock time and deadlines.

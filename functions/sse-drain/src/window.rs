@@ -308,6 +308,7 @@ impl Window<'_> {
         };
         let to_ms = now_ms();
         let gap = Gap {
+            stream: self.drainer.gaps.stream().to_owned(),
             from: clock::format_unix_ms(from_ms),
             to: clock::format_unix_ms(to_ms),
             duration_ms: to_ms - from_ms,

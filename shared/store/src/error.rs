@@ -43,6 +43,7 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    #[cfg(feature = "dynamodb")]
     pub(crate) fn dynamo(operation: &'static str, err: impl std::error::Error) -> Self {
         // DisplayErrorContext prints the whole cause chain (service code, message, dispatch failure).
         StoreError::Dynamo {
@@ -51,6 +52,7 @@ impl StoreError {
         }
     }
 
+    #[cfg(feature = "sqlite")]
     pub(crate) fn sqlite(operation: &'static str, err: impl std::fmt::Display) -> Self {
         StoreError::Sqlite {
             operation,

@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value};
 
-/// Attribute names the store itself owns; [`Item::attrs`] may not use them.
+/// Attribute names the store itself owns; [`Item::attrs`] may not use them. (`type` is also the store's, but
+/// lives in `attrs`: [`crate::Record`] sets it.)
 pub const RESERVED_ATTRS: [&str; 5] = ["pk", "sk", "gsi1pk", "gsi1sk", "expires_at"];
 
 /// One stored item.
@@ -27,6 +28,12 @@ impl Item {
             pk: self.pk.clone(),
             sk: self.sk.clone(),
         }
+    }
+
+    /// Whether the item is gone at `now_unix`: its `expires_at` is at or before `now_unix`. Both backends treat
+    /// such an item as absent (reads skip it, `put_new` replaces it) before anything deletes it.
+    pub fn is_expired(&self, now_unix: i64) -> bool {
+        self.expires_at.is_some_and(|at| at <= now_unix)
     }
 
     /// Checks what both backends require: non-empty keys, no reserved attribute names.
@@ -72,10 +79,10 @@ pub enum PutOutcome {
 pub enum Condition {
     /// Write unconditionally (create or replace).
     Always,
-    /// Write only if no item has this key.
+    /// Write only if no item has this key (an expired item counts as none).
     Absent,
-    /// Replace only if the stored item's integer attribute `attr` equals `value` (optimistic concurrency).
-    /// `attr` must be a plain name (`[A-Za-z0-9_]+`).
+    /// Replace only if the stored item's integer attribute `attr` equals `value` (optimistic concurrency) and the
+    /// item has not expired. `attr` must be a plain name (`[A-Za-z0-9_]+`).
     IntEquals { attr: String, value: i64 },
 }
 

@@ -2,26 +2,40 @@
 //! attributes), two backends, and the repositories the functions write through.
 //!
 //! Module map:
-//! - [`item`]: [`Item`], [`Key`], [`Condition`], [`Query`], [`Page`], [`PutOutcome`].
-//! - [`backend`]: the [`ItemStore`] trait every backend implements.
+//! - [`item`]: [`Item`], [`Key`], [`Condition`], [`Query`], [`Page`], [`PutOutcome`]; expiry ([`Item::is_expired`]).
+//! - [`keys`]: every `pk`/`sk`/`gsi1` key of the data model (events, locations, geolocation cache, replies,
+//!   pending commands, deliveries, stream state and gaps).
+//! - [`record`]: the one record mapping, [`Record`]: a domain type's key, `gsi1` keys, TTL, `type` and
+//!   attributes, declared once and stored by both backends.
+//! - [`backend`]: the [`ItemStore`] trait every backend implements (and its expiry contract).
 //! - [`error`]: the error type, [`StoreError`].
 //! - [`setting`]: the `STORE` setting (`dynamodb:<table>` | `sqlite:<path>`) and [`open`].
-//! - [`dynamo`]: DynamoDB backend (conditional puts, `BatchWriteItem` in chunks of 25 with retries, GSI, TTL).
-//! - [`sqlite`]: embedded SQLite backend (WAL, safe for several processes on one file).
-//! - [`repo`]: repositories on top of the trait (events first), so domain code is written once.
+//! - [`dynamo`] (feature `dynamodb`): DynamoDB backend (conditional puts on every write of a new item, expiry
+//!   filtered on read, GSI, TTL).
+//! - [`sqlite`] (feature `sqlite`): embedded SQLite backend (WAL, safe for several processes on one file;
+//!   expiry filtered in SQL, expired rows purged while running).
+//! - [`repo`]: repositories on top of the trait (events), so domain code is written once.
 //! - [`testing`]: fresh backends for tests (a table on a local DynamoDB-compatible server, a temp SQLite file).
+//!
+//! Both backend features are on by default; a binary that opens only one can turn the other off
+//! (`default-features = false, features = ["dynamodb"]`), and then `STORE` naming it is a configuration error.
 
 pub mod backend;
+#[cfg(feature = "dynamodb")]
 pub mod dynamo;
 pub mod error;
 pub mod item;
+pub mod keys;
+pub mod record;
 pub mod repo;
 pub mod setting;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 pub mod testing;
 
 pub use backend::ItemStore;
 pub use error::StoreError;
 pub use item::{Condition, Cursor, Index, Item, Key, Page, PutOutcome, Query, SkRange};
+pub use record::Record;
 pub use repo::events::{BatchSummary, EventRepo, Retention, TimeRange};
 pub use setting::{StoreSetting, open};

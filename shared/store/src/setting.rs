@@ -3,9 +3,7 @@
 use std::sync::Arc;
 
 use crate::backend::ItemStore;
-use crate::dynamo::DynamoStore;
 use crate::error::StoreError;
-use crate::sqlite::SqliteStore;
 
 /// A parsed `STORE` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,14 +51,38 @@ impl std::str::FromStr for StoreSetting {
 }
 
 /// Opens the backend a `STORE` value names. For DynamoDB the client comes from the default AWS configuration
-/// chain (so `AWS_ENDPOINT_URL_DYNAMODB` and the usual credentials apply); the table must exist.
+/// chain (so `AWS_ENDPOINT_URL_DYNAMODB` and the usual credentials apply); the table must exist. A backend this
+/// binary was built without is a [`StoreError::Config`] naming the missing feature.
 pub async fn open(setting: &StoreSetting) -> Result<Arc<dyn ItemStore>, StoreError> {
-    Ok(match setting {
+    match setting {
+        #[cfg(feature = "dynamodb")]
         StoreSetting::Dynamo { table } => {
-            Arc::new(DynamoStore::new(DynamoStore::default_client().await, table))
+            use crate::dynamo::DynamoStore;
+            Ok(Arc::new(DynamoStore::new(
+                DynamoStore::default_client().await,
+                table,
+            )))
         }
-        StoreSetting::Sqlite { path } => Arc::new(SqliteStore::open(path).await?),
-    })
+        #[cfg(feature = "sqlite")]
+        StoreSetting::Sqlite { path } => {
+            Ok(Arc::new(crate::sqlite::SqliteStore::open(path).await?))
+        }
+        #[allow(unreachable_patterns)]
+        other => Err(not_built(other)),
+    }
+}
+
+/// The error for a backend compiled out of this binary.
+#[allow(dead_code)]
+fn not_built(setting: &StoreSetting) -> StoreError {
+    let (value, feature) = match setting {
+        StoreSetting::Dynamo { table } => (format!("dynamodb:{table}"), "dynamodb"),
+        StoreSetting::Sqlite { path } => (format!("sqlite:{path}"), "sqlite"),
+    };
+    StoreError::Config(format!(
+        "STORE={value:?} names a backend this binary was built without (cargo feature `{feature}` of \
+         particle-store); rebuild with it or choose the other backend"
+    ))
 }
 
 #[cfg(test)]
@@ -93,5 +115,28 @@ mod tests {
             let err = bad.parse::<StoreSetting>().unwrap_err().to_string();
             assert!(err.contains("expected `dynamodb:<table name>`"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_backend_built_without_is_named() {
+        let err = not_built(&StoreSetting::Sqlite {
+            path: "/tmp/x.db".into(),
+        })
+        .to_string();
+        assert!(
+            err.contains("sqlite:/tmp/x.db") && err.contains("feature `sqlite`"),
+            "{err}"
+        );
+    }
+
+    #[cfg(not(feature = "sqlite"))]
+    #[tokio::test]
+    async fn sqlite_compiled_out_is_a_config_error() {
+        let err = open(&StoreSetting::Sqlite {
+            path: "/tmp/x.db".into(),
+        })
+        .await
+        .unwrap_err();
+        assert!(matches!(err, StoreError::Config(_)), "{err}");
     }
 }

@@ -8,10 +8,14 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+#[cfg(feature = "dynamodb")]
 use aws_sdk_dynamodb::Client;
+#[cfg(feature = "dynamodb")]
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 
+#[cfg(feature = "dynamodb")]
 use crate::dynamo::{DynamoStore, table::create_table};
+#[cfg(feature = "sqlite")]
 use crate::sqlite::SqliteStore;
 
 /// The local DynamoDB endpoint tests use.
@@ -39,6 +43,7 @@ pub fn dynamo_endpoint() -> String {
 }
 
 /// A client for the local server, with dummy credentials.
+#[cfg(feature = "dynamodb")]
 pub async fn dynamo_client() -> Client {
     let config = aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(dynamo_endpoint())
@@ -64,6 +69,7 @@ pub fn unique_table(prefix: &str) -> String {
 }
 
 /// A store over a new, empty table on the local server.
+#[cfg(feature = "dynamodb")]
 pub async fn dynamo_store() -> DynamoStore {
     let client = dynamo_client().await;
     let table = unique_table("test");
@@ -74,6 +80,7 @@ pub async fn dynamo_store() -> DynamoStore {
 }
 
 /// A store over a new SQLite file in a temporary directory (kept alive by the returned guard).
+#[cfg(feature = "sqlite")]
 pub async fn sqlite_store() -> (SqliteStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("creating a temporary directory: {e}"));
     let store = SqliteStore::open(dir.path().join("store.db"))

@@ -21,6 +21,11 @@ particle_store::both_backends!(
     pagination_and_order,
     conditional_put_on_version,
     reserved_attributes_are_refused,
+    batch_never_overwrites_a_stored_item,
+    concurrent_batches_insert_each_key_once,
+    expired_items_are_absent,
+    expired_items_are_replaceable,
+    query_pages_skip_expired_items,
 );
 
 const DEVICE_A: &str = "0123456789abcdef01234567";
@@ -455,4 +460,203 @@ async fn dynamodb_table_has_ttl_enabled() {
         desc.time_to_live_status().map(|s| s.as_str()),
         Some("ENABLED")
     );
+}
+
+/// Defect 1: an item stored first (by the webhook path, with attributes the stream copy lacks) is never replaced
+/// by a batch write of the same key.
+async fn batch_never_overwrites_a_stored_item(store: Arc<dyn ItemStore>) {
+    let first = plain(
+        "DEVICE#d",
+        "EVENT#1",
+        json!({"source": "webhook", "product_id": 7}),
+    );
+    assert_eq!(store.put_new(&first).await.unwrap(), PutOutcome::Inserted);
+    let copy = plain("DEVICE#d", "EVENT#1", json!({"source": "sse"}));
+    let other = plain("DEVICE#d", "EVENT#2", json!({"source": "sse"}));
+    let outcomes = store.put_new_batch(&[copy, other.clone()]).await.unwrap();
+    assert_eq!(outcomes, [PutOutcome::Duplicate, PutOutcome::Inserted]);
+    assert_eq!(store.get("DEVICE#d", "EVENT#1").await.unwrap(), Some(first));
+    assert_eq!(store.get("DEVICE#d", "EVENT#2").await.unwrap(), Some(other));
+}
+
+/// Defect 1: writers racing on the same new keys (two overlapping drain windows and the webhook path): each key
+/// is reported `Inserted` by exactly one writer, and the stored copy is that writer's. Before the fix the
+/// DynamoDB batch path read first and then wrote unconditionally, so several writers counted (and replaced)
+/// the same item.
+async fn concurrent_batches_insert_each_key_once(store: Arc<dyn ItemStore>) {
+    const WRITERS: usize = 6;
+    const KEYS: usize = 40;
+    let tasks: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let items: Vec<Item> = (0..KEYS)
+                    .map(|k| {
+                        plain(
+                            "DEVICE#race",
+                            &format!("EVENT#{k:03}"),
+                            json!({"writer": w}),
+                        )
+                    })
+                    .collect();
+                if w == 0 {
+                    // One writer takes the single-item path, as ingest does.
+                    let mut outcomes = Vec::new();
+                    for item in &items {
+                        outcomes.push(store.put_new(item).await.unwrap());
+                    }
+                    outcomes
+                } else {
+                    store.put_new_batch(&items).await.unwrap()
+                }
+            })
+        })
+        .collect();
+    let mut winners = vec![Vec::new(); KEYS];
+    for (w, task) in tasks.into_iter().enumerate() {
+        for (k, outcome) in task.await.unwrap().into_iter().enumerate() {
+            if outcome == PutOutcome::Inserted {
+                winners[k].push(w);
+            }
+        }
+    }
+    for (k, won) in winners.iter().enumerate() {
+        assert_eq!(won.len(), 1, "key {k}: inserted by writers {won:?}");
+        let stored = store
+            .get("DEVICE#race", &format!("EVENT#{k:03}"))
+            .await
+            .unwrap()
+            .expect("stored");
+        assert_eq!(
+            stored.attrs["writer"],
+            json!(won[0]),
+            "key {k}: the stored copy is the inserting writer's"
+        );
+    }
+}
+
+fn expiring(pk: &str, sk: &str, expires_at: i64, attrs: serde_json::Value) -> Item {
+    Item {
+        expires_at: Some(expires_at),
+        ..plain(pk, sk, attrs)
+    }
+}
+
+/// An item past its `expires_at` is gone for reads before anything deletes it (DynamoDB's TTL sweep takes days).
+async fn expired_items_are_absent(store: Arc<dyn ItemStore>) {
+    let now = particle_events::clock::now_unix();
+    let mut old = expiring("GEOCACHE#a", "GEOCACHE", now - 10, json!({"v": 1}));
+    old.gsi1 = Some(("G#x".into(), "1".into()));
+    let mut fresh = expiring("GEOCACHE#b", "GEOCACHE", now + 3_600, json!({"v": 2}));
+    fresh.gsi1 = Some(("G#x".into(), "2".into()));
+    assert!(store.put(&old, Condition::Always).await.unwrap());
+    assert!(store.put(&fresh, Condition::Always).await.unwrap());
+    assert_eq!(store.get("GEOCACHE#a", "GEOCACHE").await.unwrap(), None);
+    assert_eq!(
+        store.get("GEOCACHE#b", "GEOCACHE").await.unwrap(),
+        Some(fresh.clone())
+    );
+    assert!(
+        store
+            .query_all(&Query::partition("GEOCACHE#a"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let through_gsi = store
+        .query_all(
+            &Query {
+                index: Index::Gsi1,
+                ..Query::partition("G#x")
+            },
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(through_gsi, vec![fresh]);
+    // Optimistic updates never match an expired item.
+    let versioned = expiring("STREAM#e", "STATE", now - 1, json!({"ver": 1}));
+    assert!(store.put(&versioned, Condition::Always).await.unwrap());
+    let next = plain("STREAM#e", "STATE", json!({"ver": 2}));
+    let matched = store
+        .put(
+            &next,
+            Condition::IntEquals {
+                attr: "ver".into(),
+                value: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!matched, "an expired item has no version to match");
+}
+
+/// `put_new` (alone or in a batch) treats an expired item as absent, so an expired cache entry is replaced.
+async fn expired_items_are_replaceable(store: Arc<dyn ItemStore>) {
+    let now = particle_events::clock::now_unix();
+    let old = expiring("GEOCACHE#c", "GEOCACHE", now - 5, json!({"v": "old"}));
+    assert_eq!(store.put_new(&old).await.unwrap(), PutOutcome::Inserted);
+    let new = expiring("GEOCACHE#c", "GEOCACHE", now + 600, json!({"v": "new"}));
+    assert_eq!(store.put_new(&new).await.unwrap(), PutOutcome::Inserted);
+    assert_eq!(
+        store.get("GEOCACHE#c", "GEOCACHE").await.unwrap(),
+        Some(new.clone())
+    );
+    let again = expiring("GEOCACHE#c", "GEOCACHE", now + 900, json!({"v": "again"}));
+    assert_eq!(store.put_new(&again).await.unwrap(), PutOutcome::Duplicate);
+    let batch_old = expiring("GEOCACHE#d", "GEOCACHE", now - 5, json!({"v": "old"}));
+    assert!(store.put(&batch_old, Condition::Always).await.unwrap());
+    let batch_new = plain("GEOCACHE#d", "GEOCACHE", json!({"v": "new"}));
+    assert_eq!(
+        store
+            .put_new_batch(&[batch_new.clone(), new])
+            .await
+            .unwrap(),
+        [PutOutcome::Inserted, PutOutcome::Duplicate]
+    );
+    assert_eq!(
+        store.get("GEOCACHE#d", "GEOCACHE").await.unwrap(),
+        Some(batch_new)
+    );
+}
+
+/// Expired items interleaved with live ones: pages still cover every live item once, in order, and end.
+async fn query_pages_skip_expired_items(store: Arc<dyn ItemStore>) {
+    let now = particle_events::clock::now_unix();
+    for i in 0..30i64 {
+        let expires_at = if i % 3 == 0 { now + 600 } else { now - 60 };
+        let item = expiring("P#x", &format!("S#{i:03}"), expires_at, json!({"i": i}));
+        assert!(store.put(&item, Condition::Always).await.unwrap());
+    }
+    for descending in [false, true] {
+        let mut query = Query {
+            limit: Some(4),
+            descending,
+            ..Query::partition("P#x")
+        };
+        let mut seen = Vec::new();
+        for _ in 0..20 {
+            let page = store.query(&query).await.unwrap();
+            assert!(page.items.len() <= 4);
+            seen.extend(
+                page.items
+                    .iter()
+                    .map(|i| i.attrs["i"].as_i64().unwrap_or(-1)),
+            );
+            match page.next {
+                Some(c) => query.start_after = Some(c),
+                None => break,
+            }
+        }
+        let mut expected: Vec<i64> = (0..30).filter(|i| i % 3 == 0).collect();
+        if descending {
+            expected.reverse();
+        }
+        assert_eq!(seen, expected, "descending={descending}");
+    }
+    let all = store
+        .query_all(&Query::partition("P#x"), 100)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 10);
 }

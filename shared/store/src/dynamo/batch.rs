@@ -1,153 +1,51 @@
-//! Idempotent batch writes.
+//! Idempotent batch writes: one conditional `PutItem` per new key, up to [`IN_FLIGHT`] at a time.
 //!
-//! `BatchWriteItem` takes no conditions, so "write only the new ones" is done in two steps: a consistent
-//! `BatchGetItem` (100 keys per call) finds the keys already stored, then `BatchWriteItem` (25 items per call,
-//! the API limit) writes the rest, retrying unprocessed items with backoff. A concurrent writer of the same new
-//! key writes the same item (ids are deterministic), so the key is stored once either way.
+//! `BatchWriteItem` takes no conditions, and reading first (`BatchGetItem`) then writing unconditionally loses
+//! to any writer that stores the same key in between: the later copy replaced the first (an `ingest` copy with
+//! `particle_event_id`, `product_id`, `fw_version` and its `source`), and both writers counted it as stored.
+//! Conditional puts make DynamoDB decide: the first copy stays, exactly one writer sees `Inserted`. A put costs
+//! the same write capacity as a batched one; the price is one request per item, run concurrently so a batch of
+//! 25 still takes about one round trip. The SDK retries throttled puts itself.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{KeysAndAttributes, PutRequest, WriteRequest};
+use futures_util::stream::{self, StreamExt};
 
-use super::mapping::{AttributeMap, primary_key, to_attribute_map};
+use super::DynamoStore;
+use crate::backend::ItemStore;
 use crate::error::StoreError;
-use crate::item::{Item, Key, PutOutcome};
-use particle_cloud::backoff::Backoff;
+use crate::item::{Condition, Item, PutOutcome};
 
-/// `BatchWriteItem` limit.
-pub const WRITE_CHUNK: usize = 25;
-/// `BatchGetItem` limit.
-pub const READ_CHUNK: usize = 100;
+/// Conditional puts in flight at once (the old `BatchWriteItem` chunk size, so a batch still takes about one
+/// round trip).
+pub const IN_FLIGHT: usize = 25;
 
 pub(super) async fn put_new_batch(
-    client: &Client,
-    table: &str,
+    store: &DynamoStore,
     items: &[Item],
 ) -> Result<Vec<PutOutcome>, StoreError> {
+    // Check everything first so an invalid item fails the batch before anything is written.
+    for item in items {
+        item.check()?;
+    }
     // First occurrence of each key within the batch; later ones are duplicates of it.
     let mut outcomes = vec![PutOutcome::Duplicate; items.len()];
     let mut seen = HashSet::with_capacity(items.len());
-    let mut firsts = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        if seen.insert((item.pk.as_str(), item.sk.as_str())) {
-            firsts.push(i);
-        }
-    }
-    let keys: Vec<Key> = firsts.iter().map(|&i| items[i].key()).collect();
-    let existing = existing_keys(client, table, &keys).await?;
-    let mut to_write = Vec::new();
-    for &i in &firsts {
-        let item = &items[i];
-        if !existing.contains(&(item.pk.clone(), item.sk.clone())) {
-            to_write.push(to_attribute_map(item)?);
+    let firsts: Vec<usize> = (0..items.len())
+        .filter(|&i| seen.insert((items[i].pk.as_str(), items[i].sk.as_str())))
+        .collect();
+    let mut puts = stream::iter(firsts)
+        .map(|i| async move {
+            let written = store.put(&items[i], Condition::Absent).await;
+            (i, written)
+        })
+        .buffer_unordered(IN_FLIGHT);
+    while let Some((i, written)) = puts.next().await {
+        // A failure (after the SDK's retries) ends the batch: no new puts start, and the caller retries the whole
+        // batch, where what did get written comes back `Duplicate`.
+        if written? {
             outcomes[i] = PutOutcome::Inserted;
         }
     }
-    for chunk in to_write.chunks(WRITE_CHUNK) {
-        write_chunk(client, table, chunk.to_vec()).await?;
-    }
     Ok(outcomes)
-}
-
-async fn existing_keys(
-    client: &Client,
-    table: &str,
-    keys: &[Key],
-) -> Result<HashSet<(String, String)>, StoreError> {
-    let mut found = HashSet::new();
-    for chunk in keys.chunks(READ_CHUNK) {
-        let mut pending: Vec<AttributeMap> =
-            chunk.iter().map(|k| primary_key(&k.pk, &k.sk)).collect();
-        let mut attempt = 0;
-        while !pending.is_empty() {
-            let request = KeysAndAttributes::builder()
-                .set_keys(Some(std::mem::take(&mut pending)))
-                .projection_expression("pk, sk")
-                .consistent_read(true)
-                .build()
-                .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
-            let out = client
-                .batch_get_item()
-                .request_items(table, request)
-                .send()
-                .await
-                .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
-            for item in out
-                .responses
-                .and_then(|mut r| r.remove(table))
-                .unwrap_or_default()
-            {
-                if let (Some(pk), Some(sk)) = (s(&item, "pk"), s(&item, "sk")) {
-                    found.insert((pk, sk));
-                }
-            }
-            pending = out
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(table))
-                .map(|k| k.keys)
-                .unwrap_or_default();
-            if !pending.is_empty() {
-                attempt = backoff_or_fail("BatchGetItem", attempt, pending.len()).await?;
-            }
-        }
-    }
-    Ok(found)
-}
-
-async fn write_chunk(
-    client: &Client,
-    table: &str,
-    chunk: Vec<AttributeMap>,
-) -> Result<(), StoreError> {
-    let mut pending: Vec<WriteRequest> = chunk
-        .into_iter()
-        .map(|item| {
-            let put = PutRequest::builder()
-                .set_item(Some(item))
-                .build()
-                .map_err(|e| StoreError::dynamo("BatchWriteItem", e))?;
-            Ok(WriteRequest::builder().put_request(put).build())
-        })
-        .collect::<Result<_, StoreError>>()?;
-    let mut attempt = 0;
-    while !pending.is_empty() {
-        let out = client
-            .batch_write_item()
-            .request_items(table, std::mem::take(&mut pending))
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("BatchWriteItem", e))?;
-        pending = out
-            .unprocessed_items
-            .and_then(|mut u: HashMap<String, Vec<WriteRequest>>| u.remove(table))
-            .unwrap_or_default();
-        if !pending.is_empty() {
-            attempt = backoff_or_fail("BatchWriteItem", attempt, pending.len()).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Sleeps before the next retry, or fails once the attempts are spent. Returns the next attempt number.
-async fn backoff_or_fail(
-    operation: &'static str,
-    attempt: u32,
-    remaining: usize,
-) -> Result<u32, StoreError> {
-    let policy = Backoff::BATCH;
-    if attempt + 1 >= policy.attempts {
-        return Err(StoreError::Unprocessed {
-            operation,
-            remaining,
-            attempts: attempt + 1,
-        });
-    }
-    tracing::debug!(operation, remaining, attempt, "retrying unprocessed items");
-    tokio::time::sleep(policy.delay(attempt)).await;
-    Ok(attempt + 1)
-}
-
-fn s(item: &AttributeMap, name: &str) -> Option<String> {
-    item.get(name).and_then(|v| v.as_s().ok()).cloned()
 }

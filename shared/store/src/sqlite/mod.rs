@@ -4,14 +4,20 @@
 //! journaling, a busy timeout instead of immediate `SQLITE_BUSY`, and `BEGIN IMMEDIATE` for multi-row writes so
 //! two writers never deadlock upgrading read locks. `synchronous=FULL`, so a write is durable once it returns.
 //! rusqlite is synchronous, so every call runs on tokio's blocking pool.
+//!
+//! Expiry: every read filters on `expires_at` in SQL, `put_new` replaces an expired row, and expired rows are
+//! deleted when the file is opened and then at most once per [`PURGE_INTERVAL`] by a write (DynamoDB's TTL does
+//! the deleting there).
 
 mod schema;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::{Map, Value};
 
@@ -22,11 +28,17 @@ use crate::item::{Condition, Cursor, Index, Item, Page, PutOutcome, Query, SkRan
 /// How long a writer waits for another process's write to finish before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Least time between two purges of expired rows by writes.
+pub const PURGE_INTERVAL: Duration = Duration::from_secs(60);
+
 /// Items in a SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
     path: PathBuf,
+    /// Unix seconds of the last purge of expired rows.
+    last_purge: Arc<AtomicI64>,
+    purge_interval_s: i64,
 }
 
 impl SqliteStore {
@@ -41,7 +53,33 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             path,
+            last_purge: Arc::new(AtomicI64::new(particle_events::clock::now_unix())),
+            purge_interval_s: PURGE_INTERVAL.as_secs() as i64,
         })
+    }
+
+    /// The same store purging expired rows at most once per `interval` of writes (for tests; the default is
+    /// [`PURGE_INTERVAL`]).
+    pub fn with_purge_interval(mut self, interval: Duration) -> Self {
+        self.purge_interval_s = i64::try_from(interval.as_secs()).unwrap_or(i64::MAX);
+        self
+    }
+
+    /// Deletes expired rows now; returns how many.
+    pub async fn purge_expired(&self) -> Result<usize, StoreError> {
+        let now = particle_events::clock::now_unix();
+        self.last_purge.store(now, Ordering::Relaxed);
+        self.with_conn("purge", move |c| purge(c, now)).await
+    }
+
+    /// Whether this write should purge first: once per interval, claimed by one caller.
+    fn purge_due(&self, now: i64) -> bool {
+        let last = self.last_purge.load(Ordering::Relaxed);
+        now.saturating_sub(last) >= self.purge_interval_s
+            && self
+                .last_purge
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 
     /// The database file.
@@ -100,17 +138,25 @@ fn open_blocking(path: &Path) -> Result<Connection, StoreError> {
     conn.execute_batch(schema::CREATE).map_err(err)?;
     conn.execute_batch(&format!("PRAGMA user_version={}", schema::SCHEMA_VERSION))
         .map_err(err)?;
-    let now = particle_events::clock::now_unix();
-    let purged = conn
-        .execute(
-            "DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at <= ?1",
-            [now],
-        )
-        .map_err(err)?;
+    purge(&conn, particle_events::clock::now_unix()).map_err(err)?;
+    Ok(conn)
+}
+
+/// Deletes the rows expired at `now`.
+fn purge(conn: &Connection, now: i64) -> Result<usize, rusqlite::Error> {
+    let purged = conn.execute(
+        "DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at <= ?1",
+        [now],
+    )?;
     if purged > 0 {
         tracing::info!(purged, "deleted expired items");
     }
-    Ok(conn)
+    Ok(purged)
+}
+
+/// The SQL condition "this row has not expired at `?{n}`".
+fn live(n: usize) -> String {
+    format!("(expires_at IS NULL OR expires_at > ?{n})")
 }
 
 /// An item's columns, ready to bind.
@@ -142,8 +188,12 @@ impl Row6 {
     }
 }
 
+/// Inserts a row unless an unexpired row has its key; an expired row is replaced (`?7` is now). SQLite counts a
+/// conflict whose `DO UPDATE ... WHERE` is false as no change, so `changes() == 1` means "inserted".
 const INSERT_NEW: &str = "INSERT INTO items (pk, sk, gsi1pk, gsi1sk, expires_at, attrs) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-     ON CONFLICT (pk, sk) DO NOTHING";
+     ON CONFLICT (pk, sk) DO UPDATE SET gsi1pk = excluded.gsi1pk, gsi1sk = excluded.gsi1sk, \
+     expires_at = excluded.expires_at, attrs = excluded.attrs \
+     WHERE items.expires_at IS NOT NULL AND items.expires_at <= ?7";
 
 fn read_row(row: &Row<'_>) -> Result<Item, rusqlite::Error> {
     let pk: String = row.get(0)?;
@@ -176,8 +226,13 @@ fn is_plain_name(name: &str) -> bool {
 impl ItemStore for SqliteStore {
     async fn put_new(&self, item: &Item) -> Result<PutOutcome, StoreError> {
         let row = Row6::from_item(item)?;
+        let now = particle_events::clock::now_unix();
+        let purge_first = self.purge_due(now);
         let changed = self
             .with_conn("insert", move |c| {
+                if purge_first {
+                    purge(c, now)?;
+                }
                 c.execute(
                     INSERT_NEW,
                     params![
@@ -186,7 +241,8 @@ impl ItemStore for SqliteStore {
                         row.gsi1pk,
                         row.gsi1sk,
                         row.expires_at,
-                        row.attrs
+                        row.attrs,
+                        now
                     ],
                 )
             })
@@ -203,7 +259,14 @@ impl ItemStore for SqliteStore {
             .iter()
             .map(Row6::from_item)
             .collect::<Result<Vec<_>, _>>()?;
+        let now = particle_events::clock::now_unix();
+        let purge_first = self.purge_due(now);
+        // One IMMEDIATE transaction: writers of the same keys (other connections, other processes) are serialised,
+        // so each key is inserted by exactly one of them and the first copy stays.
         self.with_conn("batch insert", move |c| {
+            if purge_first {
+                purge(c, now)?;
+            }
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut outcomes = Vec::with_capacity(rows.len());
             {
@@ -215,7 +278,8 @@ impl ItemStore for SqliteStore {
                         r.gsi1pk,
                         r.gsi1sk,
                         r.expires_at,
-                        r.attrs
+                        r.attrs,
+                        now
                     ])?;
                     outcomes.push(if changed == 1 {
                         PutOutcome::Inserted
@@ -232,10 +296,15 @@ impl ItemStore for SqliteStore {
 
     async fn put(&self, item: &Item, condition: Condition) -> Result<bool, StoreError> {
         let r = Row6::from_item(item)?;
+        let now = particle_events::clock::now_unix();
         match condition {
             Condition::Absent => Ok(self.put_new(item).await? == PutOutcome::Inserted),
             Condition::Always => {
+                let purge_first = self.purge_due(now);
                 self.with_conn("replace", move |c| {
+                    if purge_first {
+                        purge(c, now)?;
+                    }
                     c.execute(
                         "INSERT OR REPLACE INTO items (pk, sk, gsi1pk, gsi1sk, expires_at, attrs) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                         params![r.pk, r.sk, r.gsi1pk, r.gsi1sk, r.expires_at, r.attrs],
@@ -252,12 +321,26 @@ impl ItemStore for SqliteStore {
                         reason: format!("condition attribute {attr:?} must match [A-Za-z0-9_]+"),
                     });
                 }
+                let sql = format!(
+                    "UPDATE items SET gsi1pk = ?3, gsi1sk = ?4, expires_at = ?5, attrs = ?6 \
+                     WHERE pk = ?1 AND sk = ?2 AND json_extract(attrs, '$.' || ?7) = ?8 AND {}",
+                    live(9)
+                );
                 let changed = self
                     .with_conn("conditional update", move |c| {
                         c.execute(
-                            "UPDATE items SET gsi1pk = ?3, gsi1sk = ?4, expires_at = ?5, attrs = ?6 \
-                             WHERE pk = ?1 AND sk = ?2 AND json_extract(attrs, '$.' || ?7) = ?8",
-                            params![r.pk, r.sk, r.gsi1pk, r.gsi1sk, r.expires_at, r.attrs, attr, value],
+                            &sql,
+                            params![
+                                r.pk,
+                                r.sk,
+                                r.gsi1pk,
+                                r.gsi1sk,
+                                r.expires_at,
+                                r.attrs,
+                                attr,
+                                value,
+                                now
+                            ],
                         )
                     })
                     .await?;
@@ -268,12 +351,14 @@ impl ItemStore for SqliteStore {
 
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let (pk, sk) = (pk.to_owned(), sk.to_owned());
+        let now = particle_events::clock::now_unix();
         self.with_conn("get", move |c| {
             c.prepare_cached(&format!(
-                "SELECT {} FROM items WHERE pk = ?1 AND sk = ?2",
-                schema::COLUMNS
+                "SELECT {} FROM items WHERE pk = ?1 AND sk = ?2 AND {}",
+                schema::COLUMNS,
+                live(3)
             ))?
-            .query_row(params![pk, sk], read_row)
+            .query_row(params![pk, sk, now], read_row)
             .optional()
         })
         .await
@@ -281,7 +366,9 @@ impl ItemStore for SqliteStore {
 
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         let query = query.clone();
-        self.with_conn("query", move |c| run_query(c, &query)).await
+        let now = particle_events::clock::now_unix();
+        self.with_conn("query", move |c| run_query(c, &query, now))
+            .await
     }
 
     fn describe(&self) -> String {
@@ -289,25 +376,29 @@ impl ItemStore for SqliteStore {
     }
 }
 
-fn run_query(c: &Connection, q: &Query) -> Result<Page, rusqlite::Error> {
+fn run_query(c: &Connection, q: &Query, now: i64) -> Result<Page, rusqlite::Error> {
     let (pk_col, sk_col) = match q.index {
         Index::Primary => ("pk", "sk"),
         Index::Gsi1 => ("gsi1pk", "gsi1sk"),
     };
-    let mut sql = format!("SELECT {} FROM items WHERE {pk_col} = ?1", schema::COLUMNS);
-    let mut args: Vec<String> = vec![q.pk.clone()];
+    let mut sql = format!(
+        "SELECT {} FROM items WHERE {pk_col} = ?1 AND {}",
+        schema::COLUMNS,
+        live(2)
+    );
+    let mut args: Vec<Sql> = vec![Sql::Text(q.pk.clone()), Sql::Integer(now)];
     match &q.sk {
         SkRange::All => {}
         SkRange::BeginsWith(prefix) => {
-            args.push(prefix.clone());
+            args.push(Sql::Text(prefix.clone()));
             let n = args.len();
             sql.push_str(&format!(
                 " AND {sk_col} >= ?{n} AND substr({sk_col}, 1, length(?{n})) = ?{n}"
             ));
         }
         SkRange::Between(a, b) => {
-            args.push(a.clone());
-            args.push(b.clone());
+            args.push(Sql::Text(a.clone()));
+            args.push(Sql::Text(b.clone()));
             let n = args.len();
             sql.push_str(&format!(" AND {sk_col} BETWEEN ?{} AND ?{n}", n - 1));
         }
@@ -317,7 +408,7 @@ fn run_query(c: &Connection, q: &Query) -> Result<Page, rusqlite::Error> {
     if let Some(cursor) = &q.start_after {
         match (q.index, &cursor.gsi1) {
             (Index::Gsi1, Some((_, gsk))) => {
-                args.extend([gsk.clone(), cursor.pk.clone(), cursor.sk.clone()]);
+                args.extend([gsk, &cursor.pk, &cursor.sk].map(|v| Sql::Text(v.clone())));
                 let n = args.len();
                 sql.push_str(&format!(
                     " AND (gsi1sk, pk, sk) {cmp} (?{}, ?{}, ?{n})",
@@ -326,7 +417,7 @@ fn run_query(c: &Connection, q: &Query) -> Result<Page, rusqlite::Error> {
                 ));
             }
             _ => {
-                args.push(cursor.sk.clone());
+                args.push(Sql::Text(cursor.sk.clone()));
                 sql.push_str(&format!(" AND sk {cmp} ?{}", args.len()));
             }
         }
@@ -351,4 +442,60 @@ fn run_query(c: &Connection, q: &Query) -> Result<Page, rusqlite::Error> {
         next = items.last().map(Cursor::after);
     }
     Ok(Page { items, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(path: &Path) -> i64 {
+        Connection::open(path)
+            .and_then(|c| c.query_row("SELECT count(*) FROM items", [], |r| r.get(0)))
+            .unwrap_or(-1)
+    }
+
+    fn item(sk: &str, expires_at: Option<i64>) -> Item {
+        Item {
+            pk: "P".into(),
+            sk: sk.into(),
+            gsi1: None,
+            expires_at,
+            attrs: Map::new(),
+        }
+    }
+
+    /// Expired rows are deleted by writes while the store runs, not only when the file is opened.
+    #[tokio::test]
+    async fn writes_purge_expired_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("purge.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let now = particle_events::clock::now_unix();
+        store
+            .put(&item("old", Some(now - 1)), Condition::Always)
+            .await
+            .unwrap();
+        store.put_new(&item("live", None)).await.unwrap();
+        assert_eq!(
+            count(&path),
+            2,
+            "within the purge interval nothing is deleted"
+        );
+        let store = store.with_purge_interval(Duration::ZERO);
+        store
+            .put_new(&item("another", Some(now + 600)))
+            .await
+            .unwrap();
+        assert_eq!(
+            count(&path),
+            2,
+            "the expired row is gone, the new one stored"
+        );
+        assert_eq!(store.get("P", "old").await.unwrap(), None);
+        store
+            .put(&item("old2", Some(now - 1)), Condition::Always)
+            .await
+            .unwrap();
+        assert_eq!(store.purge_expired().await.unwrap(), 1);
+    }
 }
