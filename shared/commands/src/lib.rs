@@ -10,7 +10,7 @@
 //!   write so each is delivered once and in order.
 //! - [`commands`]: [`Commands`], the orchestration: call or publish through `particle-cloud`, log the delivery,
 //!   queue for later when asked, and [`Commands::deliver_pending`] when a device is seen.
-//! - [`error`]: [`CommandError`].
+//! - [`error`]: the error type, [`CommandError`].
 
 pub mod commands;
 pub mod deliveries;

@@ -28,10 +28,10 @@ impl Scope {
         if let Some(id) = s.strip_prefix("product:") {
             return id.parse().map(Scope::Product).map_err(|_| bad());
         }
-        if let Some(coreid) = s.strip_prefix("device:") {
-            if particle_cloud::limits::check_device_id(coreid).is_ok() {
-                return Ok(Scope::Device(coreid.to_owned()));
-            }
+        if let Some(coreid) = s.strip_prefix("device:")
+            && particle_cloud::limits::check_device_id(coreid).is_ok()
+        {
+            return Ok(Scope::Device(coreid.to_owned()));
         }
         Err(bad())
     }
