@@ -81,8 +81,8 @@ const INTEGRATIONS_FOLDER = 'integrations';
 
 /**
  * The whole backend in one env-agnostic stack: the events table, the webhook HTTP API with
- * `POST /ingest` and `POST /geolocate`, the `ingest`, `sse-drain`, `geolocate` and `forward` Rust
- * functions, the optional one-minute schedule, the table stream that drives `forward` (unless
+ * `POST /ingest`, `POST /geolocate`, `POST /respond` and respond's admin routes, the `ingest`,
+ * `sse-drain`, `geolocate`, `respond` and `forward` Rust functions, the optional one-minute schedule, the table stream that drives `forward` (unless
  * `forward=false`), the secrets (values never in the template), dead-letter queues and alarms.
  */
 export class ParticleBackendStack extends Stack {
@@ -376,7 +376,7 @@ export class ParticleBackendStack extends Stack {
       );
     }
 
-    // ---- HTTP API: POST /ingest and POST /geolocate; anything else is API Gateway's own 404 ----
+    // ---- HTTP API: POST /ingest, POST /geolocate, respond's routes; anything else is API Gateway's own 404
     // No AWS WAF: a web ACL cannot be associated with an HTTP API (AWS::WAFv2::WebACLAssociation
     // takes REST API stages, ALBs, AppSync, Cognito, App Runner, Verified Access and Amplify only).
     // The stage throttle below bounds what a flood costs; infra/README.md ("Floods") says why this
