@@ -1,5 +1,10 @@
-//! Which route a request path names. The path is split on `/` before percent-decoding, so a topic such as
-//! `config%2Fget` stays one segment.
+//! Which route a request path names. Segments are percent-decoded one by one.
+//!
+//! Topics contain `/` (`config/get`), and they reach us in two forms: percent-encoded (`config%2Fget`) from a
+//! Function URL or `cargo lambda watch`, which keep the path as sent, and decoded (`config/get`) from API Gateway
+//! HTTP APIs, which decode `rawPath` before invoking. A scope never contains `/`, so everything after it is the
+//! topic either way. (A topic with a literal `%` is decoded twice behind the HTTP API: such topics cannot be
+//! addressed through it.)
 
 use percent_encoding::percent_decode_str;
 
@@ -41,9 +46,9 @@ impl Route {
         let s: Vec<&str> = segments.iter().map(String::as_str).collect();
         match s.as_slice() {
             ["replies"] => Route::Replies,
-            ["replies", scope, topic] => Route::Reply {
+            ["replies", scope, topic @ ..] if !topic.is_empty() => Route::Reply {
                 scope: (*scope).to_owned(),
-                topic: (*topic).to_owned(),
+                topic: topic.join("/"),
             },
             ["devices", coreid, "functions", name] => Route::Function {
                 coreid: (*coreid).to_owned(),
@@ -75,11 +80,15 @@ mod tests {
                 topic: "config/get".into()
             }
         );
+        // API Gateway HTTP APIs hand over the path decoded: the same route.
         assert_eq!(
             Route::of("/replies/device:0a/config/get"),
-            Route::NotFound,
-            "an unencoded / in a topic is another path"
+            Route::Reply {
+                scope: "device:0a".into(),
+                topic: "config/get".into()
+            }
         );
+        assert_eq!(Route::of("/replies/default"), Route::NotFound);
         assert_eq!(
             Route::of("/devices/0a/functions/led"),
             Route::Function {

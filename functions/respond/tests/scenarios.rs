@@ -323,6 +323,9 @@ async fn replies_crud_and_template_errors(store: Arc<dyn ItemStore>) {
     f.put_reply("product:9", "a", "p").await;
     let r = f.admin("GET", "/replies/default/config%2Fget", "").await;
     assert_eq!(body_json(&r)["template"], "v={{v}}");
+    // Behind the HTTP API the path arrives decoded: the same reply.
+    let r = f.admin("GET", "/replies/default/config/get", "").await;
+    assert_eq!(body_json(&r)["template"], "v={{v}}");
     let r = f.admin("GET", "/replies", "").await;
     let list = body_json(&r)["replies"].as_array().unwrap().clone();
     let names: Vec<(String, String)> = list
