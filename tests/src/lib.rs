@@ -1,4 +1,4 @@
-//! Test support: real HTTP simulators of the services the functions talk to, on 127.0.0.1.
+//! Test support: real HTTP simulators of the services the functions talk to, on 127.0.0.1, and real peers.
 //!
 //! Module map:
 //! - [`particle_sse`]: Particle's Server-Sent-Events stream with scripted faults.
@@ -7,9 +7,15 @@
 //! - [`json_sim`]: a scripted JSON-over-HTTP service that records requests (base of the two below).
 //! - [`google_geo`]: Google's Geolocation API (success, its documented error bodies, 5xx, slow; checks the key).
 //! - [`unwiredlabs`]: Unwired Labs' LocationAPI (success, error, not found; checks the token).
+//! - [`webhook_target`]: a webhook receiver that records requests and answers from a script.
+//! - [`azure_iot`]: an Azure IoT Hub double checking SAS tokens, recording messages, with 429/quota faults.
+//! - [`pubsub_emulator`]: Google's Pub/Sub emulator, from `PUBSUB_EMULATOR_HOST` or started on a free port.
 
+pub mod azure_iot;
 pub mod google_geo;
 pub mod json_sim;
 pub mod particle_api;
 pub mod particle_sse;
+pub mod pubsub_emulator;
 pub mod unwiredlabs;
+pub mod webhook_target;

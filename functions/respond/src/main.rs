@@ -15,7 +15,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let config = respond::Config::from_env().await?;
-    let store = particle_store::open(&config.store).await?;
+    let store = particle_lambda::open_store(&config.store).await?;
     let token = EnvToken::resolve().await?;
     let tokens = Arc::new(Tokens::new(
         AccessToken::new(token.expose()),

@@ -225,3 +225,72 @@ impl OpenBudget {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn budget() -> (OpenBudget, tempfile::TempDir) {
+        let (store, dir) = particle_store::testing::sqlite_store().await;
+        let budget = OpenBudget::new(
+            Arc::new(store),
+            "/v1/devices/events",
+            20,
+            Duration::from_secs(300),
+        );
+        (budget, dir)
+    }
+
+    #[tokio::test]
+    async fn window_spans_tell_uncovered_spans() {
+        let (budget, _dir) = budget().await;
+        assert_eq!(
+            budget.close_window(1_000, 2_000).await.unwrap(),
+            None,
+            "first window: nothing to compare"
+        );
+        assert_eq!(
+            budget.close_window(1_500, 2_500).await.unwrap(),
+            None,
+            "overlapping"
+        );
+        assert_eq!(
+            budget.close_window(2_500, 3_000).await.unwrap(),
+            None,
+            "back to back"
+        );
+        assert_eq!(
+            budget.close_window(3_700, 4_000).await.unwrap(),
+            Some(3_000),
+            "a pause"
+        );
+        for i in 0..20 {
+            budget
+                .close_window(5_000 + i * 100, 5_150 + i * 100)
+                .await
+                .unwrap();
+        }
+        let state = budget.state().await.unwrap();
+        assert_eq!(state.windows.len(), WINDOWS_KEPT);
+        assert_eq!(
+            state.windows.last().map(|w| w.end_ms),
+            Some(5_150 + 19 * 100)
+        );
+        assert_eq!(state.stream, "/v1/devices/events");
+    }
+
+    #[tokio::test]
+    async fn state_is_typed() {
+        let (budget, _dir) = budget().await;
+        budget.back_off(10, "http_529").await.unwrap();
+        let key = keys::stream_state("/v1/devices/events");
+        let item = budget
+            .store
+            .get(&key.pk, &key.sk)
+            .await
+            .unwrap()
+            .expect("stored");
+        assert_eq!(item.attrs["type"], "stream_state");
+        assert_eq!(item.attrs["backoff_reason"], "http_529");
+    }
+}

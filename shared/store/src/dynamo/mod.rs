@@ -35,6 +35,12 @@ impl DynamoStore {
         }
     }
 
+    /// A store over `table` with a client built from `config` (a function shares one configuration between all
+    /// of its AWS clients: `particle_lambda::aws::config`).
+    pub fn from_config(config: &aws_config::SdkConfig, table: impl Into<String>) -> Self {
+        DynamoStore::new(Client::new(config), table)
+    }
+
     /// A client from the default AWS configuration chain (environment, profile, IMDS/container credentials).
     pub async fn default_client() -> Client {
         let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
