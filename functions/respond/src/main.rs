@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use lambda_http::{Error, service_fn};
 use particle_cloud::{AccessToken, HttpSettings, ParticleApi, Tokens};
+use particle_lambda::SettingError;
 use respond::handler::Parts;
 use respond::token::EnvToken;
 
@@ -16,9 +17,21 @@ async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let config = respond::Config::from_env().await?;
     let store = particle_lambda::open_store(&config.store).await?;
-    let token = EnvToken::resolve().await?;
+    // Webhook replies and the reply admin routes need no Particle token: without one (a local run) respond
+    // still starts, and Particle refuses the calls that need it (502 particle_unauthorized, logged).
+    let token = match EnvToken::resolve().await {
+        Ok(token) => AccessToken::new(token.expose()),
+        Err(SettingError::Missing { .. }) => {
+            tracing::warn!(
+                "PARTICLE_ACCESS_TOKEN / PARTICLE_ACCESS_TOKEN_SECRET_ARN not set: function calls and publishes \
+                 will be refused"
+            );
+            AccessToken::new("")
+        }
+        Err(other) => return Err(other.into()),
+    };
     let tokens = Arc::new(Tokens::new(
-        AccessToken::new(token.expose()),
+        token,
         Arc::new(EnvToken),
         Tokens::REFRESH_INTERVAL,
     ));

@@ -83,7 +83,7 @@ impl Commands {
             .await?;
         self.log(&id, &delivery).await;
         if until_online && delivery.outcome == Outcome::Offline {
-            let command = self.pending.enqueue(call).await?;
+            let command = self.pending.enqueue(call, &id).await?;
             tracing::info!(coreid = %call.coreid, function = %call.name, id = %command.id, "device offline: command queued");
             return Ok(CallResult::Queued { delivery, command });
         }

@@ -103,12 +103,17 @@ impl PendingCommands {
         PendingCommands { store, ttl_hours }
     }
 
-    /// Stores `call` to be delivered when the device is next seen.
-    pub async fn enqueue(&self, call: &FunctionCall) -> Result<PendingCommand, CommandError> {
+    /// Stores `call` as command `id` (also the id of the attempt that found the device offline, in the delivery
+    /// log), to be delivered when the device is next seen.
+    pub async fn enqueue(
+        &self,
+        call: &FunctionCall,
+        id: &str,
+    ) -> Result<PendingCommand, CommandError> {
         let now = particle_events::clock::now_unix();
         let ttl = i64::try_from(self.ttl_hours.saturating_mul(3600)).unwrap_or(i64::MAX / 2);
         let command = PendingCommand {
-            id: crate::new_id(),
+            id: id.to_owned(),
             coreid: call.coreid.clone(),
             created: particle_events::clock::now_rfc3339(),
             name: call.name.clone(),

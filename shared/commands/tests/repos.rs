@@ -101,11 +101,11 @@ fn call(name: &str) -> FunctionCall {
 
 async fn pending_commands_keep_order_expire_and_claim_once(store: Arc<dyn ItemStore>) {
     let expired = PendingCommands::new(store.clone(), 0);
-    expired.enqueue(&call("gone")).await.unwrap();
+    expired.enqueue(&call("gone"), "c0").await.unwrap();
     let pending = PendingCommands::new(store, 24);
-    let a = pending.enqueue(&call("a")).await.unwrap();
+    let a = pending.enqueue(&call("a"), "c1").await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(3)).await;
-    pending.enqueue(&call("b")).await.unwrap();
+    pending.enqueue(&call("b"), "c2").await.unwrap();
     let listed = pending.list(DEV).await.unwrap();
     let names: Vec<&str> = listed.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, vec!["a", "b"], "in order, the expired one left out");
