@@ -72,7 +72,8 @@ export const FORWARD_TABLE_ACTIONS: readonly DynamoAction[] = [
 
 /**
  * `respond` (issue 10):
- * - GetItem: reply templates (device, product, default scope) on every webhook and admin read;
+ * - GetItem: reply templates (device, product, default scope) on every webhook and admin read, and
+ *   the logged reply of a retried webhook (its delivery record, keyed by the event);
  * - PutItem: the request event (conditional on being new, like `ingest`), replies (a delete writes the
  *   reply back already expired), delivery records, pending commands and their claims (conditional
  *   on the command's version);

@@ -251,15 +251,36 @@ async fn retried_webhook_gets_the_same_reply(store: Arc<dyn ItemStore>) {
     f.put_reply("default", "t/x", "{{PARTICLE_PUBLISHED_AT}} {{a}}")
         .await;
     let first = f.webhook(DEV_A, "t/x", r#"{"a":"b"}"#, None).await;
-    let again = f.webhook(DEV_A, "t/x", r#"{"a":"b"}"#, None).await;
     assert_eq!(first.status(), StatusCode::OK);
-    assert_eq!(text(&first), text(&again));
     assert_eq!(text(&first), "2026-11-29T02:00:00.000Z b");
+    // The template changes between Particle's attempts: the retry still gets the first answer.
+    f.put_reply("default", "t/x", "changed {{a}}").await;
+    let again = f.webhook(DEV_A, "t/x", r#"{"a":"b"}"#, None).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(text(&again), text(&first));
+    // Another event gets the new template.
+    let other = f.webhook(DEV_A, "t/x", r#"{"a":"c"}"#, None).await;
+    assert_eq!(text(&other), "changed c");
+    // Both replies are in the device's delivery log, once each.
+    let r = f
+        .admin("GET", &format!("/devices/{DEV_A}/deliveries"), "")
+        .await;
+    let list = body_json(&r)["deliveries"].as_array().unwrap().clone();
+    let payloads: Vec<&str> = list
+        .iter()
+        .map(|d| d["payload"].as_str().unwrap())
+        .collect();
+    assert_eq!(payloads.len(), 2);
+    assert!(payloads.contains(&"changed c") && payloads.contains(&"2026-11-29T02:00:00.000Z b"));
+    assert!(
+        list.iter()
+            .all(|d| d["kind"] == "webhook_reply" && d["target"] == "webhook-reply")
+    );
     let events = EventRepo::new(f.store.clone(), Retention::Forever)
         .by_device(DEV_A, &TimeRange::default(), None)
         .await
         .unwrap();
-    assert_eq!(events.len(), 1, "the retry is the same event");
+    assert_eq!(events.len(), 2, "the retry is the same event; the other one is new");
 }
 
 async fn secrets_do_not_cross_routes(store: Arc<dyn ItemStore>) {

@@ -18,6 +18,8 @@ pub enum PushKind {
     HookResponse,
     /// One `hook-error/<event>/<n>` chunk.
     HookError,
+    /// The answer to a request webhook, which Particle publishes to the device as its hook-response.
+    WebhookReply,
 }
 
 /// How a push ended.

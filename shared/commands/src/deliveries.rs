@@ -80,6 +80,41 @@ impl Deliveries {
         Ok(())
     }
 
+    /// Logs one push unless an entry with its key (device, time, source id, target) is already there; whether it
+    /// was new. For pushes whose key is deterministic (a webhook reply is keyed by its event).
+    pub async fn record_new(
+        &self,
+        source_id: &str,
+        delivery: &Delivery,
+    ) -> Result<bool, CommandError> {
+        let entry = DeliveryEntry {
+            source_id: source_id.to_owned(),
+            delivery: delivery.clone(),
+        };
+        let outcome = self.store.put_new(&entry.to_item()?).await?;
+        Ok(outcome == particle_store::PutOutcome::Inserted)
+    }
+
+    /// The entry with this key, if logged (and not expired).
+    pub async fn get(
+        &self,
+        coreid: &str,
+        at_ms: i64,
+        source_id: &str,
+        target: &str,
+    ) -> Result<Option<DeliveryEntry>, CommandError> {
+        let key = keys::delivery(
+            coreid,
+            &particle_events::clock::format_unix_ms(at_ms),
+            source_id,
+            target,
+        );
+        match self.store.get(&key.pk, &key.sk).await? {
+            Some(item) => Ok(Some(DeliveryEntry::from_item(item)?)),
+            None => Ok(None),
+        }
+    }
+
     /// A device's deliveries, newest first (at most `limit`, capped at [`LIST_MAX`]).
     pub async fn by_device(
         &self,
