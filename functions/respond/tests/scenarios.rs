@@ -280,7 +280,11 @@ async fn retried_webhook_gets_the_same_reply(store: Arc<dyn ItemStore>) {
         .by_device(DEV_A, &TimeRange::default(), None)
         .await
         .unwrap();
-    assert_eq!(events.len(), 2, "the retry is the same event; the other one is new");
+    assert_eq!(
+        events.len(),
+        2,
+        "the retry is the same event; the other one is new"
+    );
 }
 
 async fn secrets_do_not_cross_routes(store: Arc<dyn ItemStore>) {
