@@ -58,6 +58,13 @@ impl Respond {
         })
     }
 
+    /// Where both front ends count error answers (tests: a recorder instead of EMF lines on stdout).
+    pub fn with_metric_sink(mut self, sink: particle_webhook::frontend::MetricSink) -> Self {
+        self.webhook = self.webhook.with_metric_sink(sink.clone());
+        self.admin = self.admin.with_metric_sink(sink);
+        self
+    }
+
     pub fn commands(&self) -> &Commands {
         &self.commands
     }

@@ -2,7 +2,7 @@
 //! on 127.0.0.1 and both store backends: webhook replies (precedence, budget, retries), the admin API (auth,
 //! replies, function calls, publishes, deliveries) and pending commands delivered when the device is next seen.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use integration_tests::particle_api::{Device, Fault, ParticleApiSim};
@@ -42,6 +42,8 @@ struct Fixture {
     respond: Respond,
     sim: ParticleApiSim,
     store: Arc<dyn ItemStore>,
+    /// Error answers counted: (function, metric names, error code).
+    counted: Arc<Mutex<Vec<(String, Vec<&'static str>, String)>>>,
 }
 
 fn secrets(value: &str) -> Arc<RefreshingSecret> {
@@ -73,6 +75,8 @@ async fn fixture(store: Arc<dyn ItemStore>, reply_max_bytes: usize) -> Fixture {
     .unwrap();
     let commands =
         Commands::new(store.clone(), api, Limits::default(), 24).with_policies(FAST, FAST);
+    let counted: Arc<Mutex<Vec<(String, Vec<&'static str>, String)>>> = Arc::default();
+    let record = counted.clone();
     let respond = Respond::new(Parts {
         store: store.clone(),
         retention: Retention::Forever,
@@ -81,11 +85,25 @@ async fn fixture(store: Arc<dyn ItemStore>, reply_max_bytes: usize) -> Fixture {
         commands,
         reply_max_bytes,
     })
-    .unwrap();
+    .unwrap()
+    .with_metric_sink(Arc::new(move |function, metrics, properties| {
+        let error = properties
+            .iter()
+            .find(|(k, _)| *k == "error")
+            .and_then(|(_, v)| v.as_str())
+            .unwrap_or("")
+            .to_owned();
+        record.lock().unwrap().push((
+            function.to_owned(),
+            metrics.iter().map(|m| m.name).collect(),
+            error,
+        ));
+    }));
     Fixture {
         respond,
         sim,
         store,
+        counted,
     }
 }
 
@@ -239,6 +257,15 @@ async fn reply_over_budget_is_500_never_truncated(store: Arc<dyn ItemStore>) {
     let b = body_json(&r);
     assert_eq!(b["error"], "reply_too_large");
     assert!(b["message"].as_str().unwrap().contains("514 bytes"), "{b}");
+    // Counted as a server error of `respond` (the RespondServerErrors alarm).
+    assert_eq!(
+        f.counted.lock().unwrap().clone(),
+        vec![(
+            "respond".to_owned(),
+            vec!["ServerErrors"],
+            "reply_too_large".to_owned()
+        )]
+    );
     // A larger budget lets the same reply through.
     let big = fixture(store, 100 * 1024).await;
     let r = big.webhook(DEV_A, "big", &"é".repeat(257), None).await;
