@@ -38,12 +38,14 @@ particle_store::both_backends!(
     pending_command_is_delivered_once_when_the_device_is_seen,
 );
 
+/// Error answers counted: (function, metric names, error code).
+type Counted = Arc<Mutex<Vec<(String, Vec<&'static str>, String)>>>;
+
 struct Fixture {
     respond: Respond,
     sim: ParticleApiSim,
     store: Arc<dyn ItemStore>,
-    /// Error answers counted: (function, metric names, error code).
-    counted: Arc<Mutex<Vec<(String, Vec<&'static str>, String)>>>,
+    counted: Counted,
 }
 
 fn secrets(value: &str) -> Arc<RefreshingSecret> {
@@ -75,7 +77,7 @@ async fn fixture(store: Arc<dyn ItemStore>, reply_max_bytes: usize) -> Fixture {
     .unwrap();
     let commands =
         Commands::new(store.clone(), api, Limits::default(), 24).with_policies(FAST, FAST);
-    let counted: Arc<Mutex<Vec<(String, Vec<&'static str>, String)>>> = Arc::default();
+    let counted: Counted = Arc::default();
     let record = counted.clone();
     let respond = Respond::new(Parts {
         store: store.clone(),
