@@ -152,6 +152,12 @@ impl ItemStore for DynamoStore {
                 .expression_attribute_names("#exp", "expires_at")
                 .expression_attribute_values(":c", AttributeValue::N(value.to_string()))
                 .expression_attribute_values(":now", now),
+            Condition::AbsentOrIntLess { attr, value } => request
+                .condition_expression("attribute_not_exists(pk) OR #exp <= :now OR #c < :c")
+                .expression_attribute_names("#c", attr)
+                .expression_attribute_names("#exp", "expires_at")
+                .expression_attribute_values(":c", AttributeValue::N(value.to_string()))
+                .expression_attribute_values(":now", now),
         };
         // The old item is not needed; asking for NONE keeps the failure response small.
         request = request
