@@ -341,6 +341,32 @@ async fn secrets_do_not_cross_routes(store: Arc<dyn ItemStore>) {
         ))
         .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // The webhook under the local prefix (`cargo lambda watch`): authenticated, no reply configured.
+    let r = f
+        .respond
+        .handle(request(
+            "POST",
+            "/lambda-url/respond/",
+            Some(WEBHOOK_SECRET),
+            "application/json",
+            &body.to_string(),
+        ))
+        .await;
+    assert_eq!(body_json(&r)["error"], "no_reply");
+    // An unknown path is 404 only for the admin; anyone else learns nothing from it.
+    let r = f.admin("GET", "/nothing/here", "").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = f
+        .respond
+        .handle(request(
+            "GET",
+            "/nothing/here",
+            None,
+            "application/json",
+            "",
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     // The local prefix serves the same routes.
     let r = f
         .respond
