@@ -39,16 +39,7 @@ impl Config {
         let ceiling = particle_cloud::limits::LIMIT_CEILING as u64;
         Ok(Config {
             store: env::store()?,
-            webhook_secrets: Arc::new(
-                resolve_secret_versions(
-                    "WEBHOOK_SECRET",
-                    "WEBHOOK_SECRET_PREVIOUS",
-                    "WEBHOOK_SECRET_ARN",
-                    MIN_SECRET_CHARS,
-                    REFRESH_INTERVAL,
-                )
-                .await?,
-            ),
+            webhook_secrets: particle_webhook::webhook_secrets().await?,
             admin_secrets: Arc::new(
                 resolve_secret_versions(
                     "ADMIN_SECRET",
