@@ -8,16 +8,14 @@
 //! - [`workload`]: the webhooks (real API Gateway fixture, repeats, shuffled).
 //! - [`run`]: the driver (concurrent requests, answers with timings) and latency quantiles.
 //! - [`counting`]: an `ItemStore` wrapper counting writes and reads (DynamoDB capacity units, for the cost table).
-//! - [`moto`]: the local DynamoDB server in its own process group: start, stop, restart with its data.
+//! - `load_bench::moto` (library): the local DynamoDB server, started, stopped and restarted with its data.
 //! - [`scenario`]: the runs and what each asserts.
 
 mod counting;
-mod moto;
 mod run;
 mod scenario;
 mod workload;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The allocator the Lambda binaries use.
@@ -46,13 +44,4 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
-}
-
-/// moto_server: `$MOTO_SERVER`, else the workspace's `.venv` (what `make test` installs).
-pub fn moto_binary() -> PathBuf {
-    std::env::var_os("MOTO_SERVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server")
-        })
 }

@@ -22,9 +22,9 @@ use particle_store::{EventRepo, ItemStore, Retention, TimeRange};
 use particle_webhook::{Frontend, FrontendConfig};
 
 use crate::counting::{CountingStore, Counts};
-use crate::moto::Moto;
 use crate::run::{Answer, Control, drive, quantile_ms, with_status};
 use crate::workload::{DEVICE, Webhook, webhooks};
+use load_bench::moto::Moto;
 
 /// The secret the API Gateway fixture carries.
 const SECRET: &str = "local-dev-secret-change-me";
@@ -151,7 +151,7 @@ pub async fn run_all(options: &Options) -> Vec<Row> {
         rows.push(load(options, "sqlite", Arc::new(store)).await);
     }
     if options.wants("dynamodb") {
-        rows.push(match Moto::start(&crate::moto_binary(), None).await {
+        rows.push(match Moto::start(&load_bench::moto_binary(), None).await {
             Ok(moto) => match dynamo(&moto.endpoint()).await {
                 Ok(store) => load(options, "dynamodb (moto)", store).await,
                 Err(e) => broken("load", e),
@@ -245,11 +245,15 @@ async fn outage(options: &Options) -> Row {
     let list: Arc<[Webhook]> = list.into();
     let mut row = Row::new("outage", "dynamodb (moto)", unique);
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let mut moto =
-        match Moto::start(&crate::moto_binary(), Some(dir.path().join("recording"))).await {
-            Ok(moto) => moto,
-            Err(e) => return broken("outage", e),
-        };
+    let mut moto = match Moto::start(
+        &load_bench::moto_binary(),
+        Some(dir.path().join("recording")),
+    )
+    .await
+    {
+        Ok(moto) => moto,
+        Err(e) => return broken("outage", e),
+    };
     let store = match dynamo(&moto.endpoint()).await {
         Ok(store) => store,
         Err(e) => return broken("outage", e),
