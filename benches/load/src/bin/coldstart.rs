@@ -17,6 +17,8 @@ use load_bench::moto::Moto;
 use load_bench::runtime_api::RuntimeApi;
 
 const APIGW_FORM: &str = include_str!("../../../../fixtures/lambda/apigw-v2-ingest-form.json");
+/// The system CA bundle (Debian/Ubuntu path; Amazon Linux has /etc/pki/tls/certs/ca-bundle.crt).
+const CERT_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 /// Invocations per run: the first (cold) and warm ones, all the same webhook (201, then 200).
 const INVOCATIONS: usize = 4;
 
@@ -84,6 +86,13 @@ async fn run(rounds: usize, bin_dir: &Path) -> ExitCode {
     ];
     let ingest = bin_dir.join("ingest");
     let secret = ("WEBHOOK_SECRET", "local-dev-secret-change-me");
+    let dynamo_env = vec![
+        owned(secret),
+        owned(("STORE", "dynamodb:coldstart")),
+        ("AWS_ENDPOINT_URL_DYNAMODB".into(), moto.endpoint()),
+        owned(("AWS_ACCESS_KEY_ID", "test")),
+        owned(("AWS_SECRET_ACCESS_KEY", "test")),
+    ];
     let cases = [
         Case {
             name: "hello-world",
@@ -103,14 +112,19 @@ async fn run(rounds: usize, bin_dir: &Path) -> ExitCode {
         },
         Case {
             name: "ingest (moto)",
+            binary: ingest.clone(),
+            env: dynamo_env.clone(),
+        },
+        // The same with the TLS roots named by one file: without SSL_CERT_FILE/SSL_CERT_DIR, rustls-native-certs
+        // (the SDK's HTTPS client, built at init) reads the system bundle and then every file of the certificate
+        // directory (146 on this machine).
+        Case {
+            name: "ingest (moto, SSL_CERT_FILE)",
             binary: ingest,
-            env: vec![
-                owned(secret),
-                owned(("STORE", "dynamodb:coldstart")),
-                ("AWS_ENDPOINT_URL_DYNAMODB".into(), moto.endpoint()),
-                owned(("AWS_ACCESS_KEY_ID", "test")),
-                owned(("AWS_SECRET_ACCESS_KEY", "test")),
-            ],
+            env: dynamo_env
+                .into_iter()
+                .chain([owned(("SSL_CERT_FILE", CERT_BUNDLE))])
+                .collect(),
         },
     ];
     let mut samples: BTreeMap<&str, Samples> = BTreeMap::new();
