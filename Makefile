@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; the rest are conveniences.
-.PHONY: run test smoke bench build check-scripts synth deploy fmt lint ci
+.PHONY: run test smoke bench load coldstart fuzz build check-scripts synth deploy fmt lint ci
 
 run:            ## Serve the functions locally (cargo lambda watch, 127.0.0.1:9000, SQLite store)
 	scripts/run.sh
@@ -16,6 +16,20 @@ bench:          ## Criterion benchmarks (release profile)
 	cargo bench -p particle-template --bench ratio
 	cargo bench -p sse-drain --bench parser
 	cargo bench -p particle-geo --bench scan
+
+# moto from the project's .venv unless MOTO_SERVER names another moto_server.
+MOTO_SERVER ?= $(CURDIR)/.venv/bin/moto_server
+load:           ## 2,000 webhooks (30 % repeats) through the ingest handler on SQLite and moto, then a moto outage
+	@[ -x "$(MOTO_SERVER)" ] || scripts/setup.sh
+	MOTO_SERVER="$(MOTO_SERVER)" cargo run --release --locked -p load-bench -- $(LOAD_ARGS)
+
+coldstart:      ## Cold start, warm latency and peak RSS of ingest (SQLite, moto) vs a hello-world lambda_http binary
+	@[ -x "$(MOTO_SERVER)" ] || scripts/setup.sh
+	cargo build --release --locked -p ingest -p load-bench
+	MOTO_SERVER="$(MOTO_SERVER)" cargo run --release --locked -p load-bench --bin coldstart -- $(COLDSTART_ARGS)
+
+fuzz:           ## cargo-fuzz targets (webhook bodies, SSE parser, templates, locator scans), FUZZ_SECONDS (60) each
+	fuzz/run.sh
 
 build:          ## Lambda artifacts for arm64 of every function under functions/ (target/lambda/<function>/bootstrap)
 	scripts/build.sh

@@ -1,0 +1,20 @@
+//! Shared by the bench binaries of `load-bench`.
+//!
+//! Module map:
+//! - [`moto`]: the local DynamoDB server in its own process group: start, stop, restart with its data.
+//! - [`runtime_api`]: a fake Lambda Runtime API on 127.0.0.1 (`invocation/next`, `.../response`), timing what a
+//!   function binary does (the `coldstart` binary).
+
+pub mod moto;
+pub mod runtime_api;
+
+use std::path::PathBuf;
+
+/// moto_server: `$MOTO_SERVER`, else the workspace's `.venv` (what `make test` installs).
+pub fn moto_binary() -> PathBuf {
+    std::env::var_os("MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server")
+        })
+}
