@@ -261,3 +261,35 @@ fn garbage_never_panics() {
     parser.finish();
     assert_eq!(parser.stats().bytes, 10_000);
 }
+
+/// The largest event Particle sends (16,384 bytes of data), with every data byte JSON-escaped as `\u00XX`: a
+/// data line of about 98 KB. It must be parsed and decoded as a device event, not skipped as oversized (it was,
+/// under the old 64 KiB limit).
+#[test]
+fn the_largest_event_fully_escaped_fits_the_default_limits() {
+    let data: String = (0..16_384)
+        .map(|i| format!("\\u{:04x}", 1 + i % 31))
+        .collect();
+    let line = format!(
+        "{{\"data\":\"{data}\",\"ttl\":60,\"published_at\":\"2017-02-01T21:08:05.763Z\",\"coreid\":\"3f002b000000000000000000\"}}"
+    );
+    assert!(line.len() > 98_304, "the line is {} bytes", line.len());
+    let stream = format!("event: escaped\ndata: {line}\n\n");
+    let mut parser = SseParser::new();
+    let mut decoded = Vec::new();
+    // Fed in reads of 1,460 bytes, as from a TCP stream.
+    for chunk in stream.as_bytes().chunks(1_460) {
+        parser.feed_with(chunk, |event| {
+            decoded.push(sse_drain::decode::decode(event, "2017-02-01T21:08:06.000Z"))
+        });
+    }
+    assert_eq!(parser.stats().oversized_lines, 0);
+    assert_eq!(decoded.len(), 1);
+    match &decoded[0] {
+        sse_drain::decode::Decoded::Device(event) => {
+            assert_eq!(event.name, "escaped");
+            assert_eq!(event.data.len(), 16_384);
+        }
+        other => panic!("expected a device event, got {other:?}"),
+    }
+}

@@ -62,8 +62,10 @@ mod parse;
 
 pub use parse::SseParser;
 
-/// Default limit for one line and for one event's data: 64 KiB.
-pub const DEFAULT_LIMIT: usize = 64 * 1024;
+/// Default limit for one line and for one event's data: 128 KiB. A valid Particle event carries up to 16,384
+/// bytes of data, which its JSON line can hold escaped as `\u00XX` (98,304 bytes) plus the envelope; 64 KiB would
+/// skip such an event (the webhook body limit is 128 KiB for the same reason).
+pub const DEFAULT_LIMIT: usize = 128 * 1024;
 
 /// Size limits. Both bound memory; input over a limit is skipped and counted, never an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,7 +14,7 @@ pub struct SseParser {
 }
 
 impl SseParser {
-    /// A parser with the default 64 KiB limits.
+    /// A parser with the default 128 KiB limits.
     pub fn new() -> Self {
         Self::default()
     }
