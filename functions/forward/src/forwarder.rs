@@ -20,7 +20,7 @@ use crate::render::{EventText, Keys, Rendered, render};
 use crate::retry::RetryPolicy;
 use crate::secrets::IntegrationSecrets;
 use crate::target::{
-    AzureMessage, AzureTarget, GeolocationRequest, HttpRequest, PolicyKey, PubSubMessage,
+    AzureMessage, AzureTarget, GeolocationRequest, GoogleMapsTarget, HttpRequest, PolicyKey, PubSubMessage,
     PubSubTarget, ServiceAccountKey, Target, WebhookTarget,
 };
 
@@ -35,14 +35,19 @@ pub struct Targets {
 }
 
 impl Targets {
-    /// The real webhook, Pub/Sub (`PUBSUB_EMULATOR_HOST` honoured) and Azure (`AZURE_IOT_HUB_ENDPOINT`) targets.
+    /// The real webhook, Pub/Sub (`PUBSUB_EMULATOR_HOST` honoured), Azure (`AZURE_IOT_HUB_ENDPOINT`) and Google
+    /// Maps (`GOOGLE_GEOLOCATION_URL`, default Google's) targets.
     pub fn from_env() -> Result<Self, ForwarderError> {
         let target = |e: String| ForwarderError::Target(e);
+        let geo_url = particle_lambda::env::var("GOOGLE_GEOLOCATION_URL");
         Ok(Targets {
             webhook: Arc::new(WebhookTarget::new().map_err(|e| target(e.to_string()))?),
             pubsub: Arc::new(PubSubTarget::from_env().map_err(|e| target(e.to_string()))?),
             azure: Arc::new(AzureTarget::from_env().map_err(|e| target(e.to_string()))?),
-            google_maps: None,
+            google_maps: Some(Arc::new(
+                GoogleMapsTarget::new(geo_url.as_deref())
+                    .map_err(|e| target(format!("GOOGLE_GEOLOCATION_URL: {e}")))?,
+            )),
         })
     }
 }
@@ -333,8 +338,10 @@ impl Forwarder {
         event: &Event,
         run: &Run,
     ) -> Option<HookResponse> {
-        let Kind::Webhook(w) = &integration.kind else {
-            return None;
+        let w = match &integration.kind {
+            Kind::Webhook(w) => w,
+            Kind::GoogleMaps(_) => return Self::location_response(event, run),
+            _ => return None,
         };
         let text = EventText::new(event);
         let pairs = self.secrets.pairs();
@@ -361,6 +368,27 @@ impl Forwarder {
                 None
             }
         }
+    }
+
+    /// What Particle's Google Maps integration sends the device: `hook-response/<event>/0` with
+    /// `lat,lng,accuracy`, or `hook-error/<event>/0` with the reason.
+    fn location_response(event: &Event, run: &Run) -> Option<HookResponse> {
+        let (kind, data) = match run.status {
+            DeliveryStatus::Delivered => ("hook-response", run.body.clone()?),
+            DeliveryStatus::Failed | DeliveryStatus::DeadLettered => (
+                "hook-error",
+                run.last_error
+                    .clone()
+                    .unwrap_or_else(|| "geolocation failed".into()),
+            ),
+            DeliveryStatus::Postponed => return None,
+        };
+        Some(HookResponse {
+            topic: format!("{kind}/{}", event.name),
+            data,
+            truncated: false,
+            unchunked: false,
+        })
     }
 
     async fn run<T: Target + ?Sized>(&self, target: &T, request: &T::Request) -> Run {
