@@ -165,7 +165,9 @@ impl DeliveryLog {
 
     /// Stores the record of one delivery (replacing the previous run's).
     pub async fn record(&self, record: &DeliveryRecord) -> Result<(), StoreError> {
-        self.store.put(&record.to_item()?, Condition::Always).await?;
+        self.store
+            .put(&record.to_item()?, Condition::Always)
+            .await?;
         Ok(())
     }
 }

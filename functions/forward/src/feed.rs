@@ -313,7 +313,10 @@ impl Feed {
     }
 
     /// Polls until `stop` turns true.
-    pub async fn run(&mut self, mut stop: tokio::sync::watch::Receiver<bool>) -> Result<(), FeedError> {
+    pub async fn run(
+        &mut self,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<(), FeedError> {
         loop {
             match self.poll_once().await {
                 Ok(0) => {}
@@ -321,7 +324,11 @@ impl Feed {
                 Err(FeedError::Store(e)) => tracing::warn!(error = %e, "reading the store"),
                 Err(e) => return Err(e),
             }
-            let wait = if self.retry.is_empty() { POLL } else { POLL * 4 };
+            let wait = if self.retry.is_empty() {
+                POLL
+            } else {
+                POLL * 4
+            };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = stop.changed() => return Ok(()),

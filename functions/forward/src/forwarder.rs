@@ -20,8 +20,8 @@ use crate::render::{EventText, Keys, Rendered, render};
 use crate::retry::RetryPolicy;
 use crate::secrets::IntegrationSecrets;
 use crate::target::{
-    AzureMessage, AzureTarget, GeolocationRequest, GoogleMapsTarget, HttpRequest, PolicyKey, PubSubMessage,
-    PubSubTarget, ServiceAccountKey, Target, WebhookTarget,
+    AzureMessage, AzureTarget, GeolocationRequest, GoogleMapsTarget, HttpRequest, PolicyKey,
+    PubSubMessage, PubSubTarget, ServiceAccountKey, Target, WebhookTarget,
 };
 
 /// The targets, one per integration type. Tests and the entry point may plug in any implementation.

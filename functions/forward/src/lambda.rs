@@ -47,7 +47,10 @@ pub fn batch_metrics(result: &BatchResult) -> Vec<Metric> {
         DEVICE_RESPONSES_FAILED,
         result.device_responses_failed as u64,
     ));
-    metrics.push(Metric::count(PENDING_DELIVERED, result.pending_delivered as u64));
+    metrics.push(Metric::count(
+        PENDING_DELIVERED,
+        result.pending_delivered as u64,
+    ));
     metrics
 }
 

@@ -54,7 +54,10 @@ async fn serve() -> Result<(), Error> {
     );
     let handler = StreamHandler::new(forwarder, DeliveryLog::new(store), responder, pending);
     let handler = &handler;
-    lambda_runtime::run(service_fn(move |event| forward::lambda::handle(handler, event))).await
+    lambda_runtime::run(service_fn(move |event| {
+        forward::lambda::handle(handler, event)
+    }))
+    .await
 }
 
 #[cfg(feature = "sqlite")]

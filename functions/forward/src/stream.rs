@@ -185,12 +185,11 @@ impl StreamHandler {
         if record.event_name != "INSERT" {
             return (result(Vec::new(), None), effects);
         }
-        let event = match particle_store::repo::events::event_from_stream_image(
-            record.change.new_image,
-        ) {
-            Ok(e) => e,
-            Err(e) => return (result(Vec::new(), Some(RecordError::Decode(e))), effects),
-        };
+        let event =
+            match particle_store::repo::events::event_from_stream_image(record.change.new_image) {
+                Ok(e) => e,
+                Err(e) => return (result(Vec::new(), Some(RecordError::Decode(e))), effects),
+            };
         let (outcomes, error) = self.event(&event, &mut effects).await;
         (result(outcomes, error), effects)
     }
@@ -213,17 +212,15 @@ impl StreamHandler {
             .await;
         let mut error = None;
         for outcome in &outcomes {
-            let record = DeliveryRecord::new(event, outcome, previous.previous(&outcome.integration));
+            let record =
+                DeliveryRecord::new(event, outcome, previous.previous(&outcome.integration));
             if let Err(e) = self.log.record(&record).await {
                 tracing::error!(integration = %outcome.integration, error = %e, "delivery not logged");
                 error.get_or_insert(RecordError::Log(e));
             }
             self.respond(event, outcome, effects).await;
         }
-        let postponed = outcomes
-            .iter()
-            .filter(|o| o.should_retry_later())
-            .count();
+        let postponed = outcomes.iter().filter(|o| o.should_retry_later()).count();
         if postponed > 0 && error.is_none() {
             error = Some(RecordError::Postponed(postponed));
         }
@@ -231,18 +228,15 @@ impl StreamHandler {
             match pending.deliver_pending(&event.coreid).await {
                 Ok(n) => effects.pending_delivered += n,
                 // Still pending: the device's next event tries again.
-                Err(e) => tracing::warn!(coreid = %event.coreid, error = %e, "pending commands not delivered"),
+                Err(e) => {
+                    tracing::warn!(coreid = %event.coreid, error = %e, "pending commands not delivered")
+                }
             }
         }
         (outcomes, error)
     }
 
-    async fn respond(
-        &self,
-        event: &Event,
-        outcome: &DeliveryOutcome,
-        effects: &mut SideEffects,
-    ) {
+    async fn respond(&self, event: &Event, outcome: &DeliveryOutcome, effects: &mut SideEffects) {
         let Some(response) = &outcome.device_response else {
             return;
         };
@@ -264,4 +258,3 @@ impl StreamHandler {
         }
     }
 }
-

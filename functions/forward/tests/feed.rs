@@ -25,9 +25,8 @@ impl Sink for Recording {
         let mut events = Vec::new();
         let mut failed = Vec::new();
         for record in batch.records {
-            let e =
-                particle_store::repo::events::event_from_stream_image(record.change.new_image)
-                    .unwrap();
+            let e = particle_store::repo::events::event_from_stream_image(record.change.new_image)
+                .unwrap();
             if Some(&e.id) == self.fail_id.as_ref() {
                 failed.push(record.change.sequence_number.unwrap());
             }
@@ -73,13 +72,23 @@ fn ids(batches: &[Vec<Event>]) -> Vec<Vec<&str>> {
 async fn hands_on_new_events_once_and_resumes_from_the_cursor() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("s.db")).await.unwrap();
-    let repo = EventRepo::new(Arc::new(store.clone()) as Arc<dyn ItemStore>, Retention::Forever);
+    let repo = EventRepo::new(
+        Arc::new(store.clone()) as Arc<dyn ItemStore>,
+        Retention::Forever,
+    );
     let cursor_path = dir.path().join("feed.json");
     // Stored before the feed ever ran: not forwarded.
-    repo.put(&event("old", "2020-01-01T00:00:00.000Z")).await.unwrap();
+    repo.put(&event("old", "2020-01-01T00:00:00.000Z"))
+        .await
+        .unwrap();
 
     let sink = Arc::new(Recording::default());
-    let mut feed = Feed::new(store.clone(), cursor_path.clone(), Box::new(Shared(sink.clone()))).unwrap();
+    let mut feed = Feed::new(
+        store.clone(),
+        cursor_path.clone(),
+        Box::new(Shared(sink.clone())),
+    )
+    .unwrap();
     assert_eq!(feed.poll_once().await.unwrap(), 0);
     let now = particle_events::clock::now_rfc3339();
     repo.put(&event("b", &now)).await.unwrap();
@@ -105,12 +114,20 @@ async fn hands_on_new_events_once_and_resumes_from_the_cursor() {
 async fn failed_records_are_sent_again_up_to_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("s.db")).await.unwrap();
-    let repo = EventRepo::new(Arc::new(store.clone()) as Arc<dyn ItemStore>, Retention::Forever);
+    let repo = EventRepo::new(
+        Arc::new(store.clone()) as Arc<dyn ItemStore>,
+        Retention::Forever,
+    );
     let sink = Arc::new(Recording {
         fail_id: Some("bad".into()),
         ..Recording::default()
     });
-    let mut feed = Feed::new(store, dir.path().join("feed.json"), Box::new(Shared(sink.clone()))).unwrap();
+    let mut feed = Feed::new(
+        store,
+        dir.path().join("feed.json"),
+        Box::new(Shared(sink.clone())),
+    )
+    .unwrap();
     let now = particle_events::clock::now_rfc3339();
     repo.put(&event("bad", &now)).await.unwrap();
     repo.put(&event("good", &now)).await.unwrap();
@@ -135,7 +152,11 @@ fn records_are_what_the_stream_delivers() {
         serde_json::from_value(forward::feed::stream_event(vec![record])).unwrap();
     let r = &batch.records[0];
     assert_eq!(r.event_name, "INSERT");
-    assert_eq!(r.change.sequence_number.as_deref(), Some("000000000000000000042"));
-    let back = particle_store::dynamo::stream::from_stream_image(r.change.new_image.clone()).unwrap();
+    assert_eq!(
+        r.change.sequence_number.as_deref(),
+        Some("000000000000000000042")
+    );
+    let back =
+        particle_store::dynamo::stream::from_stream_image(r.change.new_image.clone()).unwrap();
     assert_eq!(back, item);
 }

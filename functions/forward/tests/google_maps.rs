@@ -138,12 +138,17 @@ async fn failures_are_classified() {
     let target = |url: &str| GoogleMapsTarget::new(Some(url)).unwrap();
     let (url, seen) = google(200, FOUND).await;
     let no_key = target(&url).deliver(&request("wifi.json", None)).await;
-    assert!(matches!(no_key, TargetOutcome::Permanent { .. }), "{no_key:?}");
+    assert!(
+        matches!(no_key, TargetOutcome::Permanent { .. }),
+        "{no_key:?}"
+    );
     assert!(seen.lock().unwrap().is_empty());
 
     let refused = r#"{"error": {"code": 400, "message": "API key not valid.", "errors": [{"reason": "keyInvalid"}]}}"#;
     let (url, _) = google(400, refused).await;
-    let bad_key = target(&url).deliver(&request("wifi.json", Some("wrong"))).await;
+    let bad_key = target(&url)
+        .deliver(&request("wifi.json", Some("wrong")))
+        .await;
     match &bad_key {
         TargetOutcome::Permanent { reason, .. } => assert!(!reason.contains("wrong"), "{reason}"),
         other => panic!("a refused key is permanent: {other:?}"),
@@ -162,7 +167,10 @@ async fn failures_are_classified() {
         api_key: Some(Arc::new(Secret::new("k".to_owned()))),
     };
     let not_scan = target(&url).deliver(&garbage).await;
-    assert!(matches!(not_scan, TargetOutcome::Permanent { .. }), "{not_scan:?}");
+    assert!(
+        matches!(not_scan, TargetOutcome::Permanent { .. }),
+        "{not_scan:?}"
+    );
 }
 
 #[tokio::test]

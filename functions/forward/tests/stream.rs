@@ -14,8 +14,7 @@ use forward::forwarder::Settings;
 use forward::target::{AzureMessage, GeolocationRequest, HttpRequest, PubSubMessage};
 use forward::{
     DeliveryLog, DeliveryStatus, DeviceResponder, Forwarder, IntegrationSecrets, PendingCommands,
-    RespondError, ResponseKind, RetryPolicy, StreamHandler, Target, TargetOutcome,
-    Targets,
+    RespondError, ResponseKind, RetryPolicy, StreamHandler, Target, TargetOutcome, Targets,
 };
 use particle_events::{Event, RawEvent, Source};
 use particle_store::ItemStore;
@@ -162,12 +161,19 @@ fn setup(store: Arc<dyn ItemStore>, webhook: Vec<TargetOutcome>, settings: Setti
         webhook: webhook_target.clone(),
         pubsub: pubsub.clone(),
         azure: Scripted::<AzureMessage>::new("hub.azure-devices.net", vec![ok("")]),
-        google_maps: Some(Scripted::<GeolocationRequest>::new("www.googleapis.com", vec![ok("1,2,3")])),
+        google_maps: Some(Scripted::<GeolocationRequest>::new(
+            "www.googleapis.com",
+            vec![ok("1,2,3")],
+        )),
     };
-    let integrations = [("hook", WEBHOOK), ("pubsub", PUBSUB), ("other", OTHER_EVENT)]
-        .iter()
-        .map(|(name, d)| parse(name, d).unwrap())
-        .collect();
+    let integrations = [
+        ("hook", WEBHOOK),
+        ("pubsub", PUBSUB),
+        ("other", OTHER_EVENT),
+    ]
+    .iter()
+    .map(|(name, d)| parse(name, d).unwrap())
+    .collect();
     let forwarder = Forwarder::new(
         integrations,
         IntegrationSecrets::from_pairs(Vec::<(&str, &str)>::new()).unwrap(),
@@ -215,14 +221,27 @@ fn the_fixture_holds_the_item_the_store_writes() {
 }
 
 async fn delivers_logs_and_skips_what_was_delivered(store: Arc<dyn ItemStore>) {
-    let s = setup(store, vec![ok("fine")], settings(2, 100, Duration::from_secs(5)));
+    let s = setup(
+        store,
+        vec![ok("fine")],
+        settings(2, 100, Duration::from_secs(5)),
+    );
     let first = s.handler.handle(batch(), None).await;
     assert!(first.response.batch_item_failures.is_empty());
     assert_eq!(first.records, 1);
-    let mut names: Vec<_> = first.outcomes.iter().map(|o| o.integration.as_str()).collect();
+    let mut names: Vec<_> = first
+        .outcomes
+        .iter()
+        .map(|o| o.integration.as_str())
+        .collect();
     names.sort();
     assert_eq!(names, ["hook", "pubsub"]);
-    assert!(first.outcomes.iter().all(|o| o.status == DeliveryStatus::Delivered));
+    assert!(
+        first
+            .outcomes
+            .iter()
+            .all(|o| o.status == DeliveryStatus::Delivered)
+    );
     assert_eq!((s.webhook.calls(), s.pubsub.calls()), (1, 1));
     // The webhook's answer went back to the device as hook-response/<event>.
     assert_eq!(
@@ -236,7 +255,12 @@ async fn delivers_logs_and_skips_what_was_delivered(store: Arc<dyn ItemStore>) {
     assert_eq!(s.pending.0.lock().unwrap().len(), 1);
     let logged = s.log.for_event(&fixture_event()).await.unwrap();
     assert_eq!(logged.records.len(), 2);
-    assert!(logged.records.iter().all(|r| r.attempts == 1 && r.runs == 1));
+    assert!(
+        logged
+            .records
+            .iter()
+            .all(|r| r.attempts == 1 && r.runs == 1)
+    );
 
     // The stream hands the same batch back (a retry, a bisected batch): nothing is sent again.
     let again = s.handler.handle(batch(), None).await;
@@ -253,7 +277,11 @@ async fn a_failed_delivery_is_tried_again_and_its_attempts_add_up(store: Arc<dyn
         settings(2, 100, Duration::from_secs(5)),
     );
     let first = s.handler.handle(batch(), None).await;
-    let hook = first.outcomes.iter().find(|o| o.integration == "hook").unwrap();
+    let hook = first
+        .outcomes
+        .iter()
+        .find(|o| o.integration == "hook")
+        .unwrap();
     assert_eq!(hook.status, DeliveryStatus::DeadLettered);
     // Dead-lettered is final for this run (the failure went to the device as hook-error), not a batch failure.
     assert!(first.response.batch_item_failures.is_empty());
@@ -269,7 +297,10 @@ async fn a_failed_delivery_is_tried_again_and_its_attempts_add_up(store: Arc<dyn
             .unwrap()
     };
     let logged = record(s.log.for_event(&fixture_event()).await.unwrap());
-    assert_eq!((logged.status, logged.attempts, logged.runs), (DeliveryStatus::DeadLettered, 2, 1));
+    assert_eq!(
+        (logged.status, logged.attempts, logged.runs),
+        (DeliveryStatus::DeadLettered, 2, 1)
+    );
     assert!(logged.last_error.unwrap().contains("503"));
 
     // Handed back (e.g. the batch is retried for another record): the webhook runs again, Pub/Sub does not.
@@ -278,7 +309,10 @@ async fn a_failed_delivery_is_tried_again_and_its_attempts_add_up(store: Arc<dyn
     assert_eq!(second.outcomes[0].status, DeliveryStatus::Delivered);
     assert_eq!((s.webhook.calls(), s.pubsub.calls()), (3, 1));
     let logged = record(s.log.for_event(&fixture_event()).await.unwrap());
-    assert_eq!((logged.status, logged.attempts, logged.runs), (DeliveryStatus::Delivered, 3, 2));
+    assert_eq!(
+        (logged.status, logged.attempts, logged.runs),
+        (DeliveryStatus::Delivered, 3, 2)
+    );
     assert_eq!(logged.last_error, None);
 }
 
@@ -299,22 +333,35 @@ async fn postponed_and_undecodable_records_are_handed_back(store: Arc<dyn ItemSt
         .collect();
     assert_eq!(failed, [SEQUENCE, "4421584500000000017450439092"]);
     assert_eq!(result.failed_records, 2);
-    let hook = result.outcomes.iter().find(|o| o.integration == "hook").unwrap();
+    let hook = result
+        .outcomes
+        .iter()
+        .find(|o| o.integration == "hook")
+        .unwrap();
     assert_eq!(hook.status, DeliveryStatus::Postponed);
     // Pub/Sub was delivered and logged: only the webhook runs when the record comes back.
     let logged = s.log.for_event(&fixture_event()).await.unwrap();
-    assert_eq!(logged.delivered().into_iter().collect::<Vec<_>>(), ["pubsub"]);
+    assert_eq!(
+        logged.delivered().into_iter().collect::<Vec<_>>(),
+        ["pubsub"]
+    );
     // A postponed delivery tells the device nothing yet.
     assert!(s.responses.0.lock().unwrap().is_empty());
 }
 
 async fn records_are_not_started_close_to_the_deadline(store: Arc<dyn ItemStore>) {
-    let s = setup(store, vec![ok("fine")], settings(2, 100, Duration::from_secs(5)));
+    let s = setup(
+        store,
+        vec![ok("fine")],
+        settings(2, 100, Duration::from_secs(5)),
+    );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
     let result = s.handler.handle(batch(), Some(deadline)).await;
     assert_eq!(result.failed_records, 1);
     assert_eq!(
-        result.response.batch_item_failures[0].item_identifier.as_deref(),
+        result.response.batch_item_failures[0]
+            .item_identifier
+            .as_deref(),
         Some(SEQUENCE)
     );
     assert_eq!(s.webhook.calls(), 0);
@@ -336,10 +383,7 @@ particle_store::both_backends!(
 #[test]
 fn a_failure_without_a_sequence_number_fails_the_whole_batch() {
     let mut result = forward::BatchResult::default();
-    result
-        .response
-        .batch_item_failures
-        .push(Default::default());
+    result.response.batch_item_failures.push(Default::default());
     assert!(matches!(
         forward::lambda::response(result),
         Err(forward::lambda::HandlerError::UnnamedFailures(1))

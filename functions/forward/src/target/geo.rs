@@ -63,14 +63,11 @@ impl Target for GoogleMapsTarget {
                 "the integration names no `api_key_secret`: Google's Geolocation API needs a key",
             );
         };
-        let provider = match GoogleProvider::new(
-            self.client.clone(),
-            &self.url,
-            ApiKey::new(key.expose()),
-        ) {
-            Ok(p) => p,
-            Err(e) => return TargetOutcome::permanent(e.to_string()),
-        };
+        let provider =
+            match GoogleProvider::new(self.client.clone(), &self.url, ApiKey::new(key.expose())) {
+                Ok(p) => p,
+                Err(e) => return TargetOutcome::permanent(e.to_string()),
+            };
         let providers: [Arc<dyn GeoProvider>; 1] = [Arc::new(provider)];
         match particle_geo::locate(&providers, &scan, Instant::now() + LOCATE_DEADLINE).await {
             Outcome::Found { location, .. } => TargetOutcome::Delivered {

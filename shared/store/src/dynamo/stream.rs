@@ -48,7 +48,8 @@ mod tests {
 
     #[test]
     fn image_without_keys_is_corrupt() {
-        let image: serde_dynamo::Item = serde_json::from_value(json!({"data": {"S": "x"}})).unwrap();
+        let image: serde_dynamo::Item =
+            serde_json::from_value(json!({"data": {"S": "x"}})).unwrap();
         assert!(matches!(
             from_stream_image(image),
             Err(StoreError::Corrupt { .. })
