@@ -15,6 +15,7 @@ bench:          ## Criterion benchmarks (release profile)
 	cargo bench -p particle-template --bench render
 	cargo bench -p particle-template --bench ratio
 	cargo bench -p sse-drain --bench parser
+	cargo bench -p particle-geo --bench scan
 
 build:          ## Lambda artifacts for arm64 of every function under functions/ (target/lambda/<function>/bootstrap)
 	scripts/build.sh

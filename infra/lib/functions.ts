@@ -35,6 +35,9 @@ export interface ParticleFunctionProps {
   readonly skipBundling?: boolean;
 }
 
+/** Flags of every function's `cargo lambda build` (also what `make build` passes). */
+export const LAMBDA_BUILD_FLAGS = ['--no-default-features'];
+
 /**
  * One Rust Lambda built by cargo-lambda (`cargo lambda build --release --arm64 --bin <binaryName>`)
  * on arm64 / provided.al2023, with its own log group (retention without the LogRetention custom
@@ -88,7 +91,12 @@ export class ParticleFunction extends Construct {
           manifestPath: WORKSPACE_MANIFEST,
           binaryName: props.binaryName,
           runtime: 'provided.al2023',
-          bundling: props.bundledFolders?.length ? { commandHooks: copyFoldersHooks(props.bundledFolders) } : undefined,
+          bundling: {
+            // Deployed functions open DynamoDB only: leaving out the default `sqlite` feature (local runs and
+            // tests) makes each bootstrap about 2 MB (17 %) smaller. See the README's data model section.
+            cargoLambdaFlags: LAMBDA_BUILD_FLAGS,
+            ...(props.bundledFolders?.length ? { commandHooks: copyFoldersHooks(props.bundledFolders) } : {}),
+          },
         });
   }
 }

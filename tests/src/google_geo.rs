@@ -18,6 +18,18 @@ pub struct GoogleGeo {
 impl GoogleGeo {
     /// Requests must carry `key`; the script answers them in order, then `fallback` forever.
     pub async fn start(key: &str, script: Vec<Reply>, fallback: Reply) -> GoogleGeo {
+        Self::start_on(0, key, script, fallback)
+            .await
+            .expect("bind 127.0.0.1:0")
+    }
+
+    /// The same on 127.0.0.1:`port` (the `geo-standin` binary of `make run`).
+    pub async fn start_on(
+        port: u16,
+        key: &str,
+        script: Vec<Reply>,
+        fallback: Reply,
+    ) -> std::io::Result<GoogleGeo> {
         let key = key.to_owned();
         let gate = Arc::new(move |r: &Received| {
             (r.path != PATH)
@@ -26,9 +38,9 @@ impl GoogleGeo {
                     (r.query_param("key").as_deref() != Some(key.as_str())).then(key_invalid)
                 })
         });
-        GoogleGeo {
-            sim: JsonSim::start(script, fallback, Some(gate)).await,
-        }
+        Ok(GoogleGeo {
+            sim: JsonSim::start_on(port, script, fallback, Some(gate)).await?,
+        })
     }
 
     /// The URL for `GOOGLE_GEOLOCATION_URL`.

@@ -95,6 +95,18 @@ impl Drop for JsonSim {
 
 impl JsonSim {
     pub async fn start(script: Vec<Reply>, fallback: Reply, gate: Option<Gate>) -> JsonSim {
+        Self::start_on(0, script, fallback, gate)
+            .await
+            .expect("bind 127.0.0.1:0")
+    }
+
+    /// The same on 127.0.0.1:`port` (0: any free port); fails if the port is taken (the local stand-in).
+    pub async fn start_on(
+        port: u16,
+        script: Vec<Reply>,
+        fallback: Reply,
+        gate: Option<Gate>,
+    ) -> std::io::Result<JsonSim> {
         let shared = Arc::new(Mutex::new(Shared {
             script: script.into(),
             fallback,
@@ -104,18 +116,16 @@ impl JsonSim {
         let app = Router::new()
             .fallback(serve)
             .with_state(Arc::clone(&shared));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("local addr");
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        JsonSim {
+        Ok(JsonSim {
             addr,
             shared,
             server,
-        }
+        })
     }
 
     /// `http://127.0.0.1:<port>`.

@@ -8,6 +8,9 @@
 //! - [`webhook_target`]: a webhook receiver that records requests and answers from a script.
 //! - [`azure_iot`]: an Azure IoT Hub double checking SAS tokens, recording messages, with 429/quota faults.
 //! - [`pubsub_emulator`]: Google's Pub/Sub emulator, from `PUBSUB_EMULATOR_HOST` or started on a free port.
+//!
+//! Binary `geo-standin` (`src/bin/geo-standin.rs`): the Google simulator on a fixed port, a stand-in provider
+//! for trying `geolocate` under `make run` with curl.
 
 pub mod azure_iot;
 pub mod google_geo;

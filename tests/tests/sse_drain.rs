@@ -577,6 +577,13 @@ async fn lambda_invocation_respects_its_deadline() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("too little time left"), "{err}");
+    // The runtime is told the cause and that a retry will not help (the timeout needs raising).
+    assert!(matches!(
+        err,
+        sse_drain::lambda::InvocationError::Deadline { .. }
+    ));
+    let diagnostic: lambda_runtime::Diagnostic = err.into();
+    assert_eq!(diagnostic.error_type, "Permanent.deadline");
 }
 
 /// Event writes fail (the rest of the store works): the window stops reading, reports every event it could not

@@ -2,11 +2,8 @@
 
 use std::sync::Arc;
 
-use particle_lambda::{
-    REFRESH_INTERVAL, RefreshingSecret, SettingError, env, resolve_secret_versions,
-};
+use particle_lambda::{RefreshingSecret, SettingError, env};
 use particle_store::{Retention, StoreSetting};
-use particle_webhook::MIN_SECRET_CHARS;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -24,16 +21,7 @@ impl Config {
     pub async fn from_env() -> Result<Config, SettingError> {
         Ok(Config {
             store: env::store()?,
-            secrets: Arc::new(
-                resolve_secret_versions(
-                    "WEBHOOK_SECRET",
-                    "WEBHOOK_SECRET_PREVIOUS",
-                    "WEBHOOK_SECRET_ARN",
-                    MIN_SECRET_CHARS,
-                    REFRESH_INTERVAL,
-                )
-                .await?,
-            ),
+            secrets: particle_webhook::webhook_secrets().await?,
             retention: env::event_retention()?,
         })
     }

@@ -12,7 +12,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let config = ingest::Config::from_env().await?;
-    let store = particle_store::open(&config.store).await?;
+    let store = particle_lambda::open_store(&config.store).await?;
     tracing::info!(store = %store.describe(), "ingest ready");
     let endpoint = ingest::Ingest::new(store, config.retention, config.secrets)?;
     let endpoint = &endpoint;

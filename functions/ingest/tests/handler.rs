@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use ingest::Ingest;
 use lambda_http::http::StatusCode;
-use lambda_http::{Body, Response};
 use particle_lambda::{RefreshingSecret, Secret, SecretVersions};
 use particle_store::repo::events::TimeRange;
 use particle_store::{EventRepo, ItemStore, Retention};
+use particle_webhook::testing::{body_json, fixture, request, with_body, with_header, with_method};
 use particle_webhook::{Frontend, FrontendConfig};
 use serde_json::{Value, json};
 
@@ -27,39 +27,6 @@ particle_store::both_backends!(
     previous_secret_is_accepted_during_a_rotation,
     largest_event_fully_escaped_is_stored,
 );
-
-fn fixture(text: &str) -> Value {
-    serde_json::from_str(text).expect("fixture is JSON")
-}
-
-fn request(event: &Value) -> lambda_http::Request {
-    lambda_http::request::from_str(&event.to_string())
-        .expect("fixture deserialises as a Lambda HTTP request")
-}
-
-fn with_header(mut event: Value, name: &str, value: Option<&str>) -> Value {
-    let headers = event["headers"].as_object_mut().expect("headers");
-    match value {
-        Some(v) => headers.insert(name.to_owned(), Value::from(v)),
-        None => headers.remove(name),
-    };
-    event
-}
-
-fn with_body(mut event: Value, body: &str) -> Value {
-    event["body"] = Value::from(body);
-    event["isBase64Encoded"] = Value::from(false);
-    event
-}
-
-fn with_method(mut event: Value, method: &str) -> Value {
-    event["requestContext"]["http"]["method"] = Value::from(method);
-    event
-}
-
-fn body_json(response: &Response<Body>) -> Value {
-    serde_json::from_slice(response.body().as_ref()).expect("JSON body")
-}
 
 async fn stored(store: &Arc<dyn ItemStore>) -> usize {
     let repo = EventRepo::new(store.clone(), Retention::Forever);

@@ -87,6 +87,9 @@ pub struct OpenBudget {
     stream: String,
     limit: usize,
     period_ms: i64,
+    /// The longest backoff honoured from now on: a stored `backoff_until` further out (written before
+    /// `Retry-After` was clamped, or by hand) would keep every drainer away for ever, so it is cut to this.
+    max_backoff_ms: i64,
 }
 
 impl OpenBudget {
@@ -96,23 +99,37 @@ impl OpenBudget {
             stream: stream_key.to_owned(),
             limit: limit as usize,
             period_ms: i64::try_from(period.as_millis()).unwrap_or(i64::MAX),
+            max_backoff_ms: duration_ms(particle_cloud::retry_after::MAX_RETRY_AFTER),
         }
+    }
+
+    /// Honours stored backoffs up to `max` from now (at least `Retry-After`'s one-hour clamp): the drainer passes
+    /// the larger of that and `SSE_RATE_LIMIT_BACKOFF_SECONDS`.
+    pub fn with_max_backoff(mut self, max: Duration) -> Self {
+        self.max_backoff_ms = self.max_backoff_ms.max(duration_ms(max));
+        self
     }
 
     /// Takes one open from the budget if the budget and any backoff allow it at `now_ms`.
     pub async fn acquire(&self, now_ms: i64) -> Result<Permit, StoreError> {
         self.update(|state| {
             if let Some(until) = state.backoff_until.filter(|u| *u > now_ms) {
+                // A backoff beyond the longest honoured one is cut down where it is stored, so it ends.
+                let limit = now_ms.saturating_add(self.max_backoff_ms);
+                let poisoned = until > limit;
+                if poisoned {
+                    state.backoff_until = Some(limit);
+                }
                 let reason = state
                     .backoff_reason
                     .clone()
                     .unwrap_or_else(|| "backoff".to_owned());
                 return (
                     Permit::BackingOff {
-                        until_ms: until,
+                        until_ms: until.min(limit),
                         reason,
                     },
-                    false,
+                    poisoned,
                 );
             }
             let since = now_ms.saturating_sub(self.period_ms);
@@ -226,6 +243,10 @@ impl OpenBudget {
     }
 }
 
+fn duration_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +260,36 @@ mod tests {
             Duration::from_secs(300),
         );
         (budget, dir)
+    }
+
+    #[tokio::test]
+    async fn a_poisoned_backoff_is_honoured_for_an_hour_at_most() {
+        let (longer, _dir2) = budget().await;
+        let longer = longer.with_max_backoff(Duration::from_secs(7_200));
+        let (budget, _dir) = budget().await;
+        let now = 1_700_000_000_000;
+        // What an unclamped `Retry-After: 100000000000` stored before the clamp existed.
+        budget
+            .back_off(now + 100_000_000_000_000, "http_529")
+            .await
+            .unwrap();
+        match budget.acquire(now).await.unwrap() {
+            Permit::BackingOff { until_ms, .. } => assert_eq!(until_ms, now + 3_600_000),
+            other => panic!("expected a backoff, got {other:?}"),
+        }
+        assert_eq!(
+            budget.acquire(now + 3_600_001).await.unwrap(),
+            Permit::Granted,
+            "an hour later the stream opens again"
+        );
+        longer
+            .back_off(now + i64::MAX / 2, "http_529")
+            .await
+            .unwrap();
+        assert!(matches!(
+            longer.acquire(now).await.unwrap(),
+            Permit::BackingOff { until_ms, .. } if until_ms == now + 7_200_000
+        ));
     }
 
     #[tokio::test]

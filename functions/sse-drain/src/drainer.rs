@@ -76,7 +76,8 @@ impl Drainer {
                 &key,
                 config.open_budget,
                 config.open_budget_period,
-            ),
+            )
+            .with_max_backoff(config.rate_limit_backoff),
             gaps: GapLog::new(store, &key, config.retention),
             config,
             stop,

@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use lambda_runtime::{Error, LambdaEvent};
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use particle_lambda::InvocationFailure;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::drainer::Drainer;
+use crate::drainer::{Drainer, WindowError};
 use crate::summary::WindowSummary;
 use crate::wallclock::now_ms;
 
@@ -17,6 +18,47 @@ const RESPONSE_MARGIN: Duration = Duration::from_secs(1);
 
 /// A "deadline" this far in the past is not a deadline at all (see [`handle`]).
 const NO_DEADLINE_BEFORE_MS: i64 = 86_400_000;
+
+/// Why an invocation failed, as the Lambda runtime reports it (`errorType` `Retryable.store_unavailable`,
+/// `Permanent.auth_refused`, ...; see [`particle_lambda::boundary`]).
+#[derive(Debug, thiserror::Error)]
+pub enum InvocationError {
+    /// The invocation had too little time left for a window (the function timeout is below the flush margin).
+    #[error(
+        "the invocation has too little time left for a window (deadline in {remaining_ms} ms, flush margin \
+         {flush_margin_s} s); raise the function timeout above SSE_FLUSH_MARGIN_SECONDS"
+    )]
+    Deadline {
+        remaining_ms: i64,
+        flush_margin_s: u64,
+    },
+    /// The window ended with an error (Particle refused, or the store failed).
+    #[error(transparent)]
+    Window(WindowError),
+}
+
+impl InvocationFailure for InvocationError {
+    fn kind(&self) -> &'static str {
+        match self {
+            InvocationError::Deadline { .. } => "deadline",
+            InvocationError::Window(WindowError::AuthRefused { .. }) => "auth_refused",
+            InvocationError::Window(WindowError::Refused { .. }) => "stream_refused",
+            InvocationError::Window(WindowError::Store { .. }) => "store_unavailable",
+        }
+    }
+
+    /// Only a store failure may clear up by itself; a refused token or path and a too-short timeout need a fix.
+    /// (The schedule invokes again every minute either way; this is what the error type tells the operator.)
+    fn retryable(&self) -> bool {
+        matches!(self, InvocationError::Window(WindowError::Store { .. }))
+    }
+}
+
+impl From<InvocationError> for Diagnostic {
+    fn from(error: InvocationError) -> Diagnostic {
+        particle_lambda::diagnostic(&error)
+    }
+}
 
 /// The window's end and the hard deadline for an invocation whose deadline is `deadline_ms` (Unix ms).
 pub fn window_bounds(drainer: &Drainer, deadline_ms: i64) -> Option<(Instant, Instant)> {
@@ -34,7 +76,7 @@ pub fn window_bounds(drainer: &Drainer, deadline_ms: i64) -> Option<(Instant, In
 pub async fn handle(
     drainer: &Drainer,
     event: LambdaEvent<EventBridgeEvent<Value>>,
-) -> Result<WindowSummary, Error> {
+) -> Result<WindowSummary, InvocationError> {
     let context = event.context;
     let mut deadline_ms = i64::try_from(context.deadline).unwrap_or(i64::MAX);
     if deadline_ms < now_ms() - NO_DEADLINE_BEFORE_MS {
@@ -48,13 +90,10 @@ pub async fn handle(
             now_ms() + (config.window + config.flush_margin + RESPONSE_MARGIN).as_millis() as i64;
     }
     let Some((window_end, hard_deadline)) = window_bounds(drainer, deadline_ms) else {
-        return Err(format!(
-            "the invocation has too little time left for a window (deadline in {} ms, flush margin {} s); raise the \
-             function timeout above SSE_FLUSH_MARGIN_SECONDS",
-            deadline_ms - now_ms(),
-            drainer.config().flush_margin.as_secs()
-        )
-        .into());
+        return Err(InvocationError::Deadline {
+            remaining_ms: deadline_ms - now_ms(),
+            flush_margin_s: drainer.config().flush_margin.as_secs(),
+        });
     };
     let outcome = drainer
         .run_window(window_end, hard_deadline, &context.request_id)
@@ -63,7 +102,7 @@ pub async fn handle(
         None => Ok(outcome.summary),
         Some(e) => {
             tracing::error!(error = %e, "window ended with an error");
-            Err(e.into())
+            Err(InvocationError::Window(e))
         }
     }
 }

@@ -33,7 +33,7 @@ async fn main() -> Result<(), Error> {
         }
     };
     let config = DrainConfig::from_env().await?;
-    let store = particle_store::open(&particle_lambda::env::store()?).await?;
+    let store = particle_lambda::open_store(&particle_lambda::env::store()?).await?;
     tracing::info!(store = %store.describe(), stream = %config.stream_key(), "sse-drain ready");
     if in_lambda {
         let drainer = Drainer::new(config, store, None)?

@@ -2,8 +2,8 @@
 //! error bodies parsed and its answers typed (retryable / permanent / rate-limited), and one [`Backoff`].
 //!
 //! Module map:
-//! - [`backoff`]: [`Backoff`], capped exponential backoff with jitter (the only module without the `http`
-//!   feature: the store depends on this crate for it alone).
+//! - [`backoff`]: [`Backoff`], capped exponential backoff with jitter (the only module built without the
+//!   `http` feature, for a crate that needs backoff but makes no HTTP calls).
 //! - [`http`]: [`HttpSettings`] and the one `reqwest` client setup (rustls, connect and total timeouts, a user
 //!   agent naming the function and its version).
 //! - [`url`]: the URL policy ([`check_url`], [`ApiBase`]): https only, http for loopback addresses alone.

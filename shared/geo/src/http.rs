@@ -2,9 +2,9 @@
 //! errors that can never carry a secret.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::time::Duration;
 
+use particle_cloud::{CloudError, HttpSettings};
 use reqwest::Url;
 use reqwest::header::CONTENT_TYPE;
 use thiserror::Error;
@@ -59,12 +59,9 @@ impl Default for CallPolicy {
 pub enum EndpointError {
     #[error("not a URL ({0})")]
     NotUrl(String),
-    #[error(
-        "{0}: http:// is accepted only for a loopback host (127.0.0.1, ::1, localhost); use https://"
-    )]
-    InsecureHost(String),
-    #[error("{0}: the scheme must be https")]
-    Scheme(String),
+    /// Refused by the project's URL policy (`particle_cloud::check_url`: https, or http to a loopback host).
+    #[error("{url}: {reason}")]
+    Policy { url: String, reason: String },
     #[error(
         "{0}: the URL must not carry credentials, a query or a fragment (the key or token has its own setting)"
     )]
@@ -73,7 +70,9 @@ pub enum EndpointError {
     Client(String),
 }
 
-/// Checks a provider URL: https, or http to a loopback host (the local simulators).
+/// Checks a provider URL: no credentials, query or fragment (the key has its own setting and Google's travels in
+/// the query we add), then the project's URL policy ([`particle_cloud::check_url`]: https, or http to a loopback
+/// host for the local simulators).
 pub fn endpoint(text: &str) -> Result<Url, EndpointError> {
     let url = Url::parse(text.trim()).map_err(|e| EndpointError::NotUrl(e.to_string()))?;
     let shown = format!(
@@ -89,29 +88,34 @@ pub fn endpoint(text: &str) -> Result<Url, EndpointError> {
     {
         return Err(EndpointError::Extras(shown));
     }
-    match url.scheme() {
-        "https" if url.host_str().is_some() => Ok(url),
-        "http" if url.host_str().is_some_and(is_loopback) => Ok(url),
-        "http" => Err(EndpointError::InsecureHost(shown)),
-        _ => Err(EndpointError::Scheme(shown)),
+    match particle_cloud::check_url(&url) {
+        Ok(()) => Ok(url),
+        Err(CloudError::Url { reason, .. }) => Err(EndpointError::Policy { url: shown, reason }),
+        Err(other) => Err(EndpointError::Policy {
+            url: shown,
+            reason: other.to_string(),
+        }),
     }
 }
 
-fn is_loopback(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+/// The project's one HTTP client setup ([`particle_cloud::HttpSettings`]) as the provider calls need it: a 3 s
+/// connect timeout and no total timeout, since [`CallPolicy`] bounds each attempt and the fallback the whole
+/// request. `function` names the caller in the user agent (`geolocate`, `forward`).
+pub fn settings(function: &str) -> HttpSettings {
+    HttpSettings::new(
+        function,
+        env!("CARGO_PKG_VERSION"),
+        Duration::from_secs(3),
+        None,
+    )
 }
 
-/// One client per process (connection pool, TLS). No redirects: a redirect would carry Google's key (in the
-/// query) to wherever it points.
+/// A client built from [`settings`] for `particle-geo` itself (tests, tools). particle-cloud's setup refuses
+/// redirects, which matters here: a redirect would carry Google's key (in the query) to wherever it points.
 pub fn client() -> Result<reqwest::Client, EndpointError> {
-    reqwest::Client::builder()
-        .user_agent(concat!("particle-geo/", env!("CARGO_PKG_VERSION")))
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(3))
-        .build()
-        .map_err(|e| EndpointError::Client(error_text(e, "")))
+    settings("particle-geo")
+        .client()
+        .map_err(|e| EndpointError::Client(e.to_string()))
 }
 
 /// A provider's HTTP answer.
@@ -215,15 +219,14 @@ mod tests {
         assert!(endpoint("http://127.0.0.1:8080/geolocate").is_ok());
         assert!(endpoint("http://[::1]:8080/").is_ok());
         assert!(endpoint("http://localhost:9/").is_ok());
-        assert_eq!(
-            endpoint("http://example.com/geolocate"),
-            Err(EndpointError::InsecureHost(
-                "http://example.com/geolocate".into()
-            ))
+        let insecure = endpoint("http://example.com/geolocate").unwrap_err();
+        assert!(
+            matches!(&insecure, EndpointError::Policy { url, .. } if url == "http://example.com/geolocate")
         );
+        assert!(insecure.to_string().contains("loopback"), "{insecure}");
         assert!(matches!(
             endpoint("ftp://127.0.0.1/"),
-            Err(EndpointError::Scheme(_))
+            Err(EndpointError::Policy { .. })
         ));
         assert!(matches!(
             endpoint("not a url"),

@@ -15,7 +15,8 @@
 //! - [`cache_key`](mod@cache_key): SHA-256 of the normalised scan (what is hashed is documented there).
 //! - [`location`]: [`Location`] (lat, lng, accuracy in metres), validated.
 //! - [`provider`]: the [`GeoProvider`] trait and the typed [`ProviderError`].
-//! - [`http`]: what both clients share: endpoint validation (https, or http on loopback), the HTTP client, one
+//! - [`http`]: what both clients share: endpoint validation (particle-cloud's URL policy, plus no query or
+//!   credentials), the client settings (particle-cloud's `HttpSettings`), one
 //!   POST with a per-attempt timeout and one retry, errors stripped of URLs and secrets; [`ApiKey`].
 //! - [`google`]: Google's request body, answer and error bodies, and [`GoogleProvider`].
 //! - [`unwiredlabs`]: Unwired Labs' request body and answer, and [`UnwiredLabsProvider`].

@@ -9,7 +9,7 @@ use crate::item::{Condition, Item, Page, PutOutcome, Query};
 ///
 /// Expiry: an item whose `expires_at` (Unix seconds) is at or before now is gone for every operation, whether
 /// or not the backend has deleted it yet: `get` and `query` skip it, `put_new` and [`Condition::Absent`] treat
-/// its key as free, [`Condition::IntEquals`] never matches it.
+/// its key as free, [`Condition::IntEquals`] never matches it, [`Condition::AbsentOrIntLess`] treats it as absent.
 #[async_trait]
 pub trait ItemStore: Send + Sync + std::fmt::Debug {
     /// Stores `item` if its key is new: [`PutOutcome::Inserted`], or [`PutOutcome::Duplicate`] if an unexpired item

@@ -84,6 +84,10 @@ pub enum Condition {
     /// Replace only if the stored item's integer attribute `attr` equals `value` (optimistic concurrency) and the
     /// item has not expired. `attr` must be a plain name (`[A-Za-z0-9_]+`).
     IntEquals { attr: String, value: i64 },
+    /// Write if no item has this key (an expired item counts as none), or replace one whose integer attribute
+    /// `attr` is less than `value` ("only if newer": a late retry of an old event never replaces a newer item).
+    /// A stored item without `attr` is not replaced. `attr` must be a plain name (`[A-Za-z0-9_]+`).
+    AbsentOrIntLess { attr: String, value: i64 },
 }
 
 /// Which key pair a query reads.

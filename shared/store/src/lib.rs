@@ -14,8 +14,8 @@
 //!   filtered on read, GSI, TTL); [`dynamo::stream`]: items as DynamoDB stream images (both directions).
 //! - [`sqlite`] (feature `sqlite`): embedded SQLite backend (WAL, safe for several processes on one file;
 //!   expiry filtered in SQL, expired rows purged while running); `events_received_since`, the local change feed.
-//! - [`repo`]: repositories on top of the trait (events, and `event_from_stream_image` for stream handlers), so
-//!   domain code is written once.
+//! - [`repo`]: repositories on top of the trait (events, locations, geolocation cache; `event_from_stream_image`
+//!   for stream handlers), so domain code is written once.
 //! - [`testing`]: fresh backends for tests (a table on a local DynamoDB-compatible server, a temp SQLite file).
 //!
 //! Both backend features are on by default; a binary that opens only one can turn the other off
@@ -39,4 +39,6 @@ pub use error::StoreError;
 pub use item::{Condition, Cursor, Index, Item, Key, Page, PutOutcome, Query, SkRange};
 pub use record::Record;
 pub use repo::events::{BatchSummary, EventRepo, Retention, TimeRange};
+pub use repo::geocache::{CachedPlace, GeocacheEntry, GeocacheRepo};
+pub use repo::locations::{LatestLocation, LocationRecord, LocationRepo, Recorded};
 pub use setting::{StoreSetting, open};

@@ -26,6 +26,7 @@ particle_store::both_backends!(
     expired_items_are_absent,
     expired_items_are_replaceable,
     query_pages_skip_expired_items,
+    conditional_put_only_if_newer,
 );
 
 const DEVICE_A: &str = "0123456789abcdef01234567";
@@ -659,4 +660,61 @@ async fn query_pages_skip_expired_items(store: Arc<dyn ItemStore>) {
         .await
         .unwrap();
     assert_eq!(all.len(), 10);
+}
+
+async fn conditional_put_only_if_newer(store: Arc<dyn ItemStore>) {
+    let newer = |value: i64| Condition::AbsentOrIntLess {
+        attr: "at_ms".into(),
+        value,
+    };
+    let at = |ms: i64, tag: &str| plain("DEVICE#n", "LATEST", json!({"at_ms": ms, "tag": tag}));
+    assert!(
+        store.put(&at(200, "first"), newer(200)).await.unwrap(),
+        "absent: written"
+    );
+    assert!(
+        !store.put(&at(100, "older"), newer(100)).await.unwrap(),
+        "older: refused"
+    );
+    assert!(
+        !store.put(&at(200, "same"), newer(200)).await.unwrap(),
+        "same time: refused"
+    );
+    assert_eq!(
+        store.get("DEVICE#n", "LATEST").await.unwrap(),
+        Some(at(200, "first"))
+    );
+    assert!(
+        store.put(&at(300, "newer"), newer(300)).await.unwrap(),
+        "newer: written"
+    );
+    assert_eq!(
+        store.get("DEVICE#n", "LATEST").await.unwrap(),
+        Some(at(300, "newer"))
+    );
+
+    // A stored item without the attribute is never replaced.
+    let bare = plain("DEVICE#n", "BARE", json!({"tag": "no time"}));
+    assert!(store.put(&bare, Condition::Always).await.unwrap());
+    let timed = plain("DEVICE#n", "BARE", json!({"at_ms": 1}));
+    assert!(!store.put(&timed, newer(1)).await.unwrap());
+    assert_eq!(store.get("DEVICE#n", "BARE").await.unwrap(), Some(bare));
+
+    // An expired item counts as absent, whatever its attribute says.
+    let mut gone = at(900, "expired");
+    gone.sk = "OLD".into();
+    gone.expires_at = Some(particle_events::clock::now_unix() - 10);
+    assert!(store.put(&gone, Condition::Always).await.unwrap());
+    let mut late = at(5, "replaces expired");
+    late.sk = "OLD".into();
+    assert!(store.put(&late, newer(5)).await.unwrap());
+    assert_eq!(store.get("DEVICE#n", "OLD").await.unwrap(), Some(late));
+
+    let bad = Condition::AbsentOrIntLess {
+        attr: "a b".into(),
+        value: 1,
+    };
+    if store.describe().starts_with("sqlite") {
+        assert!(store.put(&at(1, "x"), bad).await.is_err());
+    }
 }

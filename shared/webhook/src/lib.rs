@@ -19,6 +19,8 @@
 //!   [`auth::Keys`] (current + previous), as `Authorization: Bearer` or HTTP Basic password, in constant time.
 //! - [`body`]: the body limit ([`body::MAX_BODY_BYTES`]) and content negotiation (sniffed when no type is given).
 //! - [`reply`]: [`Rejection`], the `{"error", "message"}` answer with `Allow`, `WWW-Authenticate`, `Retry-After`.
+//! - [`settings`]: [`webhook_secrets`], the `WEBHOOK_SECRET[_PREVIOUS|_ARN]` settings every webhook function reads.
+//! - [`testing`]: Lambda HTTP requests from the real fixtures, for every webhook function's tests.
 //! - [`metrics`]: which CloudWatch metrics an error answer counts (`ClientErrors`, `ServerErrors`,
 //!   `Unauthorized`).
 
@@ -27,8 +29,11 @@ pub mod body;
 pub mod frontend;
 pub mod metrics;
 pub mod reply;
+pub mod settings;
+pub mod testing;
 
 pub use auth::{Credential, MIN_SECRET_CHARS};
 pub use body::MAX_BODY_BYTES;
 pub use frontend::{Accepted, Frontend, FrontendConfig, FrontendError};
 pub use reply::{Rejection, json_response};
+pub use settings::webhook_secrets;

@@ -13,6 +13,7 @@ use lambda_http::{Body, Response};
 use particle_events::Encoding;
 use particle_lambda::{RefreshingSecret, Secret, SecretSource, SecretVersions, SettingError};
 use particle_webhook::frontend::MetricSink;
+use particle_webhook::testing::{body_json, fixture, request, with_body, with_header, with_method};
 use particle_webhook::{
     Credential, Frontend, FrontendConfig, FrontendError, MAX_BODY_BYTES, Rejection,
 };
@@ -23,39 +24,6 @@ const DEVICE: &str = "3f002b000000000000000000";
 const APIGW_FORM: &str = include_str!("../../../fixtures/lambda/apigw-v2-ingest-form.json");
 const URL_JSON: &str = include_str!("../../../fixtures/lambda/function-url-ingest-json.json");
 const GOOD_FORM: &str = "event=demo&data=mydata&published_at=2017-02-01T21%3A08%3A05.763Z&coreid=3f002b000000000000000000";
-
-fn fixture(text: &str) -> Value {
-    serde_json::from_str(text).expect("fixture is JSON")
-}
-
-fn request(event: &Value) -> lambda_http::Request {
-    lambda_http::request::from_str(&event.to_string())
-        .expect("fixture deserialises as a Lambda HTTP request")
-}
-
-fn with_header(mut event: Value, name: &str, value: Option<&str>) -> Value {
-    let headers = event["headers"].as_object_mut().expect("headers");
-    match value {
-        Some(v) => headers.insert(name.to_owned(), Value::from(v)),
-        None => headers.remove(name),
-    };
-    event
-}
-
-fn with_body(mut event: Value, body: &str) -> Value {
-    event["body"] = Value::from(body);
-    event["isBase64Encoded"] = Value::from(false);
-    event
-}
-
-fn with_method(mut event: Value, method: &str) -> Value {
-    event["requestContext"]["http"]["method"] = Value::from(method);
-    event
-}
-
-fn body_json(response: &Response<Body>) -> Value {
-    serde_json::from_slice(response.body().as_ref()).expect("JSON body")
-}
 
 fn fixed(current: &str, previous: Option<&str>) -> Arc<RefreshingSecret> {
     Arc::new(RefreshingSecret::fixed(SecretVersions {

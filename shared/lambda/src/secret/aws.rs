@@ -13,10 +13,13 @@ pub(super) const CURRENT: &str = "AWSCURRENT";
 /// The stage Secrets Manager moves to the version replaced by the last rotation.
 pub(super) const PREVIOUS: &str = "AWSPREVIOUS";
 
-/// A Secrets Manager client from the standard AWS configuration chain.
+/// The process's Secrets Manager client, built once from the shared AWS configuration ([`crate::aws::config`]).
 pub(super) async fn client() -> Client {
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    Client::new(&config)
+    static CLIENT: tokio::sync::OnceCell<Client> = tokio::sync::OnceCell::const_new();
+    CLIENT
+        .get_or_init(|| async { Client::new(crate::aws::config().await) })
+        .await
+        .clone()
 }
 
 /// The string value of `stage` of `secret_id`; `None` if the secret has no version in that stage (a secret never

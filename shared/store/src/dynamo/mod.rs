@@ -36,6 +36,12 @@ impl DynamoStore {
         }
     }
 
+    /// A store over `table` with a client built from `config` (a function shares one configuration between all
+    /// of its AWS clients: `particle_lambda::aws::config`).
+    pub fn from_config(config: &aws_config::SdkConfig, table: impl Into<String>) -> Self {
+        DynamoStore::new(Client::new(config), table)
+    }
+
     /// A client from the default AWS configuration chain (environment, profile, IMDS/container credentials).
     pub async fn default_client() -> Client {
         let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
@@ -143,6 +149,12 @@ impl ItemStore for DynamoStore {
                 .expression_attribute_values(":now", now),
             Condition::IntEquals { attr, value } => request
                 .condition_expression("#c = :c AND (attribute_not_exists(#exp) OR #exp > :now)")
+                .expression_attribute_names("#c", attr)
+                .expression_attribute_names("#exp", "expires_at")
+                .expression_attribute_values(":c", AttributeValue::N(value.to_string()))
+                .expression_attribute_values(":now", now),
+            Condition::AbsentOrIntLess { attr, value } => request
+                .condition_expression("attribute_not_exists(pk) OR #exp <= :now OR #c < :c")
                 .expression_attribute_names("#c", attr)
                 .expression_attribute_names("#exp", "expires_at")
                 .expression_attribute_values(":c", AttributeValue::N(value.to_string()))

@@ -314,6 +314,45 @@ impl ItemStore for SqliteStore {
                 .await?;
                 Ok(true)
             }
+            Condition::AbsentOrIntLess { attr, value } => {
+                if !is_plain_name(&attr) {
+                    return Err(StoreError::InvalidItem {
+                        pk: item.pk.clone(),
+                        sk: item.sk.clone(),
+                        reason: format!("condition attribute {attr:?} must match [A-Za-z0-9_]+"),
+                    });
+                }
+                // Insert, or on conflict replace when the stored row has expired or its attribute is smaller.
+                // A missing attribute extracts as NULL, and `NULL < ?` is not true: such a row stays.
+                let sql = "INSERT INTO items (pk, sk, gsi1pk, gsi1sk, expires_at, attrs) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                     ON CONFLICT (pk, sk) DO UPDATE SET gsi1pk = excluded.gsi1pk, gsi1sk = excluded.gsi1sk, \
+                     expires_at = excluded.expires_at, attrs = excluded.attrs \
+                     WHERE (items.expires_at IS NOT NULL AND items.expires_at <= ?7) \
+                     OR json_extract(items.attrs, '$.' || ?8) < ?9";
+                let purge_first = self.purge_due(now);
+                let changed = self
+                    .with_conn("conditional upsert", move |c| {
+                        if purge_first {
+                            purge(c, now)?;
+                        }
+                        c.execute(
+                            sql,
+                            params![
+                                r.pk,
+                                r.sk,
+                                r.gsi1pk,
+                                r.gsi1sk,
+                                r.expires_at,
+                                r.attrs,
+                                now,
+                                attr,
+                                value
+                            ],
+                        )
+                    })
+                    .await?;
+                Ok(changed == 1)
+            }
             Condition::IntEquals { attr, value } => {
                 if !is_plain_name(&attr) {
                     return Err(StoreError::InvalidItem {
