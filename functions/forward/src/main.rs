@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use forward::delivery_log::DeliveryLog;
 use forward::stream::StreamHandler;
+use forward::target::GoogleMapsTarget;
 use forward::{Forwarder, IntegrationSecrets, Targets, forwarder::Settings};
 use lambda_runtime::{Error, service_fn};
+use particle_store::repo::locations::LocationRepo;
 
 const USAGE: &str = "usage: forward            (under a Lambda runtime: handles DynamoDB stream batches)
        forward --feed     (locally: hands events newly stored in the SQLite STORE to forward under
@@ -36,7 +38,14 @@ async fn main() -> Result<(), Error> {
 async fn serve() -> Result<(), Error> {
     let integrations = forward::load_dir(&forward::load::default_dir())?;
     let secrets = IntegrationSecrets::from_env().await?;
-    let targets = Targets::from_env()?;
+    let store = particle_lambda::open_store(&particle_lambda::env::store()?).await?;
+    let mut targets = Targets::from_env()?;
+    // Locations found by GoogleMaps integrations go where `geolocate` keeps them.
+    let geo_url = particle_lambda::env::var("GOOGLE_GEOLOCATION_URL");
+    targets.google_maps = Some(Arc::new(
+        GoogleMapsTarget::new(geo_url.as_deref())?
+            .with_locations(LocationRepo::new(Arc::clone(&store))),
+    ));
     let settings = Settings {
         // The function's timeout is 60 s: a longer wait on a breaker would be cut off by Lambda, so the delivery
         // is postponed (handed back to the stream) instead.
@@ -44,7 +53,6 @@ async fn serve() -> Result<(), Error> {
         ..Settings::from_env()
     };
     let forwarder = Forwarder::new(integrations, secrets, targets, settings)?;
-    let store = particle_store::open(&particle_lambda::env::store()?).await?;
     let (responder, pending) = forward::particle::from_env(Arc::clone(&store)).await?;
     tracing::info!(
         store = %store.describe(),

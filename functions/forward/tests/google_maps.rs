@@ -9,6 +9,7 @@ use forward::target::{GeolocationRequest, GoogleMapsTarget};
 use forward::{Target, TargetOutcome};
 use particle_events::{Event, Source};
 use particle_lambda::Secret;
+use particle_store::repo::locations::LocationRepo;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -116,6 +117,29 @@ async fn a_wifi_scan_is_located_with_the_key() {
     assert_eq!(seen.len(), 1);
     assert!(seen[0].0.contains("key=maps-key-123"), "{}", seen[0].0);
     assert!(seen[0].1.contains("a4:2b:b0:c1:10:00"), "{}", seen[0].1);
+}
+
+#[tokio::test]
+async fn locations_are_stored_where_geolocate_keeps_them() {
+    let (url, _) = google(200, FOUND).await;
+    let (store, _dir) = particle_store::testing::sqlite_store().await;
+    let repo = LocationRepo::new(Arc::new(store));
+    let target = GoogleMapsTarget::new(Some(&url))
+        .unwrap()
+        .with_locations(repo.clone());
+    let req = request("wifi.json", Some("maps-key-123"));
+    assert!(matches!(
+        target.deliver(&req).await,
+        TargetOutcome::Delivered { .. }
+    ));
+    let latest = repo.latest(&req.event.coreid).await.unwrap().unwrap();
+    assert_eq!(
+        (latest.lat, latest.lng, latest.accuracy),
+        (42.3857729, -75.195375, 4737.5)
+    );
+    assert_eq!(latest.event_id, req.event.id);
+    assert_eq!(latest.source, "wifi");
+    assert_eq!(latest.provider.as_deref(), Some("google"));
 }
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! The Google Maps integration's target: `particle-geo` turns the event's scan into a place with Google's
 //! Geolocation API (the integration's API key from the secrets map), and the answer is what Particle's Google
 //! Maps integration sends the device: `lat,lng,accuracy`. A Tracker event with a GNSS lock is answered as is.
+//! With a [`LocationRepo`] (the entry point plugs the store's in), each location is also stored in the device's
+//! history and latest location, the items `geolocate` writes.
 //!
 //! Only stream events reach it ([`crate::Forwarder::triggers`]): a locator event that came by webhook was
 //! answered by `geolocate` already.
@@ -9,7 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use particle_geo::{ApiKey, GeoProvider, GoogleProvider, Outcome, Reading, answer};
+use particle_events::Event;
+use particle_geo::{ApiKey, GeoProvider, GoogleProvider, Location, Outcome, Reading, answer};
+use particle_store::repo::locations::{LocationRecord, LocationRepo};
 use tokio::time::Instant;
 
 use crate::outcome::TargetOutcome;
@@ -24,6 +28,7 @@ pub struct GoogleMapsTarget {
     client: reqwest::Client,
     url: String,
     host: String,
+    locations: Option<LocationRepo>,
 }
 
 impl GoogleMapsTarget {
@@ -35,7 +40,50 @@ impl GoogleMapsTarget {
             client: particle_geo::http::client()?,
             host: checked.host_str().unwrap_or("googleapis").to_owned(),
             url,
+            locations: None,
         })
+    }
+
+    /// Stores every location found in `locations` too.
+    pub fn with_locations(mut self, locations: LocationRepo) -> Self {
+        self.locations = Some(locations);
+        self
+    }
+
+    /// The answer for `location`, stored first when a repository is plugged in. A store failure does not undo
+    /// the answer: the device still gets it, and the log says what was not kept.
+    async fn found(
+        &self,
+        event: &Event,
+        location: &Location,
+        source: particle_geo::Source,
+        provider: Option<&str>,
+    ) -> TargetOutcome {
+        if let Some(repo) = &self.locations {
+            let record = LocationRecord {
+                coreid: event.coreid.clone(),
+                published_at: event.published_at.clone(),
+                published_ms: particle_events::clock::parse_rfc3339(&event.published_at)
+                    .ok()
+                    .and_then(|t| particle_events::clock::to_unix_ms(t).ok())
+                    .unwrap_or(0),
+                event_id: event.id.clone(),
+                lat: location.lat,
+                lng: location.lng,
+                accuracy: location.accuracy,
+                source: source.as_str().to_owned(),
+                provider: provider.map(str::to_owned),
+                cached: false,
+                located_at: particle_events::clock::now_rfc3339(),
+            };
+            if let Err(e) = repo.record(&record).await {
+                tracing::error!(event_id = %event.id, error = %e, "location not stored");
+            }
+        }
+        TargetOutcome::Delivered {
+            status: 200,
+            body: answer::default_answer(location),
+        }
     }
 }
 
@@ -50,10 +98,9 @@ impl Target for GoogleMapsTarget {
     async fn deliver(&self, request: &GeolocationRequest) -> TargetOutcome {
         let scan = match particle_geo::read(&request.event.data) {
             Ok(Reading::Fix(location)) => {
-                return TargetOutcome::Delivered {
-                    status: 200,
-                    body: answer::default_answer(&location),
-                };
+                return self
+                    .found(&request.event, &location, particle_geo::Source::Gnss, None)
+                    .await;
             }
             Ok(Reading::Scan(scan)) => scan,
             Err(e) => return TargetOutcome::permanent(format!("not a usable scan: {e}")),
@@ -70,10 +117,12 @@ impl Target for GoogleMapsTarget {
             };
         let providers: [Arc<dyn GeoProvider>; 1] = [Arc::new(provider)];
         match particle_geo::locate(&providers, &scan, Instant::now() + LOCATE_DEADLINE).await {
-            Outcome::Found { location, .. } => TargetOutcome::Delivered {
-                status: 200,
-                body: answer::default_answer(&location),
-            },
+            Outcome::Found {
+                location, provider, ..
+            } => {
+                self.found(&request.event, &location, scan.source(), Some(&provider))
+                    .await
+            }
             Outcome::NotFound => TargetOutcome::Permanent {
                 reason: "Google knows no place for this scan".into(),
                 status: Some(404),
