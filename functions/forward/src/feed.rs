@@ -206,6 +206,26 @@ impl Sink for InvokeSink {
     }
 }
 
+/// `forward`'s handler in this process (tests, and runs without `cargo lambda watch`).
+pub struct HandlerSink(pub std::sync::Arc<crate::stream::StreamHandler>);
+
+#[async_trait::async_trait]
+impl Sink for HandlerSink {
+    async fn send(&self, event: &Value) -> Result<Vec<String>, FeedError> {
+        let batch = serde_json::from_value(event.clone()).map_err(|e| FeedError::Invoke {
+            url: "in-process".to_owned(),
+            message: format!("not a stream event: {e}"),
+        })?;
+        let result = self.0.handle(batch, None).await;
+        Ok(result
+            .response
+            .batch_item_failures
+            .into_iter()
+            .filter_map(|f| f.item_identifier)
+            .collect())
+    }
+}
+
 /// The feed over one SQLite store.
 #[cfg(feature = "sqlite")]
 pub struct Feed {
