@@ -171,3 +171,65 @@ impl DeliveryLog {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use particle_events::Source;
+
+    fn event() -> Event {
+        Event {
+            id: "e1".into(),
+            name: "env/t".into(),
+            data: "1".into(),
+            coreid: "0a".into(),
+            published_at: "2026-11-26T10:00:00.000Z".into(),
+            product_id: None,
+            fw_version: None,
+            particle_event_id: None,
+            source: Source::Sse,
+            received_at: "2026-11-26T10:00:00.100Z".into(),
+        }
+    }
+
+    fn outcome(status: DeliveryStatus, attempts: u32) -> DeliveryOutcome {
+        DeliveryOutcome {
+            integration: "hook".into(),
+            integration_type: "Webhook",
+            event_id: "e1".into(),
+            coreid: "0a".into(),
+            event_name: "env/t".into(),
+            status,
+            attempts,
+            http_status: Some(503),
+            last_error: Some("error status 503".into()),
+            paused_ms: 0,
+            finished_at_ms: 1_795_000_000_000,
+            device_response: None,
+        }
+    }
+
+    #[test]
+    fn key_is_the_events_and_attempts_add_up() {
+        let first = DeliveryRecord::new(&event(), &outcome(DeliveryStatus::DeadLettered, 4), None);
+        assert_eq!(
+            first.key().sk,
+            "DELIVERY#2026-11-26T10:00:00.000Z#e1#hook",
+            "published_at, not the delivery time: the key is known before delivering"
+        );
+        assert_eq!(first.key().pk, "DEVICE#0a");
+        let second = DeliveryRecord::new(
+            &event(),
+            &outcome(DeliveryStatus::Delivered, 1),
+            Some(&first),
+        );
+        assert_eq!((second.attempts, second.runs), (5, 2));
+        let item = second.to_item().unwrap();
+        assert_eq!(item.attrs["type"], "integration_delivery");
+        assert_eq!(
+            item.expires_at,
+            Some(1_795_000_000 + DELIVERY_TTL_DAYS * 86_400)
+        );
+        assert_eq!(DeliveryRecord::from_item(item).unwrap(), second);
+    }
+}

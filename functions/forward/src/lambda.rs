@@ -100,3 +100,40 @@ impl From<HandlerError> for lambda_runtime::Diagnostic {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_from_the_context() {
+        let now = 1_795_000_000_000;
+        // cargo lambda watch sends no wall-clock deadline (0, or seconds since the epoch).
+        assert!(deadline(0, now).is_none());
+        assert!(deadline(30_000, now).is_none());
+        let d = deadline((now + 60_000) as u64, now).unwrap();
+        let left = d.saturating_duration_since(Instant::now());
+        assert!(left > Duration::from_secs(59) && left <= Duration::from_secs(60));
+        // A deadline already passed leaves no time, never a panic.
+        let past = deadline((now - 5_000) as u64, now).unwrap();
+        assert!(past <= Instant::now());
+    }
+
+    #[test]
+    fn batch_metrics_carry_records_and_side_effects() {
+        let result = BatchResult {
+            records: 3,
+            failed_records: 1,
+            device_responses_failed: 2,
+            pending_delivered: 4,
+            ..BatchResult::default()
+        };
+        let m = batch_metrics(&result);
+        let get = |n: &str| m.iter().find(|x| x.name == n).map(|x| x.value);
+        assert_eq!(get(RECORDS), Some(3.0));
+        assert_eq!(get(RECORDS_FAILED), Some(1.0));
+        assert_eq!(get(DEVICE_RESPONSES_FAILED), Some(2.0));
+        assert_eq!(get(PENDING_DELIVERED), Some(4.0));
+        assert_eq!(get(crate::metrics::DELIVERED), Some(0.0));
+    }
+}
