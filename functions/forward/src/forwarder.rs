@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::join_all;
+use futures_util::stream::FuturesUnordered;
 use particle_events::{Event, Source};
 use particle_lambda::Secret;
 use particle_template::{EventScope, HookResponse};
@@ -268,6 +269,19 @@ impl Forwarder {
                 .map(|(integration, rendered)| self.deliver(integration, event, rendered)),
         )
         .await
+    }
+
+    /// The deliveries of [`Forwarder::handle_event_where`] as a stream, each outcome as soon as its delivery ends
+    /// (so the caller can log it at once: a delivery logged before the invocation's deadline is not sent again).
+    pub fn deliveries_where<'a>(
+        &'a self,
+        event: &'a Event,
+        keep: impl Fn(&str) -> bool,
+    ) -> FuturesUnordered<impl Future<Output = DeliveryOutcome> + 'a> {
+        self.prepare_where(event, keep)
+            .into_iter()
+            .map(|(integration, rendered)| self.deliver(integration, event, rendered))
+            .collect()
     }
 
     async fn deliver(

@@ -74,6 +74,8 @@ pub struct StreamHandler {
     log: DeliveryLog,
     responder: Option<Arc<dyn DeviceResponder>>,
     pending: Option<Arc<dyn PendingCommands>>,
+    start_margin: Duration,
+    finish_margin: Duration,
 }
 
 impl std::fmt::Debug for StreamHandler {
@@ -109,7 +111,16 @@ impl StreamHandler {
             log,
             responder,
             pending,
+            start_margin: START_MARGIN,
+            finish_margin: FINISH_MARGIN,
         }
+    }
+
+    /// Other deadline margins than [`START_MARGIN`] and [`FINISH_MARGIN`] (tests).
+    pub fn with_margins(mut self, start: Duration, finish: Duration) -> Self {
+        self.start_margin = start;
+        self.finish_margin = finish;
+        self
     }
 
     pub fn forwarder(&self) -> &Forwarder {
@@ -164,10 +175,10 @@ impl StreamHandler {
             return self.record(record).await;
         };
         let now = Instant::now();
-        if deadline.saturating_duration_since(now) < START_MARGIN {
+        if deadline.saturating_duration_since(now) < self.start_margin {
             return failed(RecordError::NotStarted);
         }
-        match tokio::time::timeout_at(deadline - FINISH_MARGIN, self.record(record)).await {
+        match tokio::time::timeout_at(deadline - self.finish_margin, self.record(record)).await {
             Ok(done) => done,
             Err(_) => failed(RecordError::Deadline),
         }
@@ -206,19 +217,22 @@ impl StreamHandler {
             Err(e) => return (Vec::new(), Some(RecordError::Log(e))),
         };
         let delivered = previous.delivered();
-        let outcomes = self
+        let mut deliveries = self
             .forwarder
-            .handle_event_where(event, |name| !delivered.contains(name))
-            .await;
+            .deliveries_where(event, |name| !delivered.contains(name));
+        let mut outcomes = Vec::new();
         let mut error = None;
-        for outcome in &outcomes {
+        // Each outcome is logged as soon as its delivery ends: if the deadline cuts the record short, what was
+        // delivered and logged is skipped when the record comes back.
+        while let Some(outcome) = deliveries.next().await {
             let record =
-                DeliveryRecord::new(event, outcome, previous.previous(&outcome.integration));
+                DeliveryRecord::new(event, &outcome, previous.previous(&outcome.integration));
             if let Err(e) = self.log.record(&record).await {
                 tracing::error!(integration = %outcome.integration, error = %e, "delivery not logged");
                 error.get_or_insert(RecordError::Log(e));
             }
-            self.respond(event, outcome, effects).await;
+            self.respond(event, &outcome, effects).await;
+            outcomes.push(outcome);
         }
         let postponed = outcomes.iter().filter(|o| o.should_retry_later()).count();
         if postponed > 0 && error.is_none() {

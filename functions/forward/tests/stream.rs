@@ -373,7 +373,82 @@ async fn records_are_not_started_close_to_the_deadline(store: Arc<dyn ItemStore>
     );
 }
 
+/// A webhook host that never answers in time.
+struct Hanging;
+
+#[async_trait]
+impl Target for Hanging {
+    type Request = HttpRequest;
+    fn host(&self, _: &HttpRequest) -> String {
+        "slow.example.com".into()
+    }
+    async fn deliver(&self, _: &HttpRequest) -> TargetOutcome {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        ok("too late")
+    }
+}
+
+async fn a_record_cut_by_the_deadline_keeps_what_was_delivered(store: Arc<dyn ItemStore>) {
+    let s = setup(
+        store,
+        vec![ok("fine")],
+        settings(2, 100, Duration::from_secs(5)),
+    );
+    let mut targets = Targets {
+        webhook: Arc::new(Hanging),
+        pubsub: s.pubsub.clone(),
+        azure: Scripted::<AzureMessage>::new("hub.azure-devices.net", vec![ok("")]),
+        google_maps: None,
+    };
+    let integrations = [("hook", WEBHOOK), ("pubsub", PUBSUB)]
+        .iter()
+        .map(|(name, d)| parse(name, d).unwrap())
+        .collect();
+    let forwarder = Forwarder::new(
+        integrations,
+        IntegrationSecrets::from_pairs(Vec::<(&str, &str)>::new()).unwrap(),
+        targets.clone(),
+        settings(2, 100, Duration::from_secs(5)),
+    )
+    .unwrap();
+    let handler = StreamHandler::new(forwarder, s.log.clone(), None, None)
+        .with_margins(Duration::ZERO, Duration::ZERO);
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(800);
+    let result = handler.handle(batch(), Some(deadline)).await;
+    assert_eq!(
+        result.response.batch_item_failures[0]
+            .item_identifier
+            .as_deref(),
+        Some(SEQUENCE)
+    );
+    // Pub/Sub finished before the deadline and was logged at once: the retry will not send it again.
+    let logged = s.log.for_event(&fixture_event()).await.unwrap();
+    assert_eq!(
+        logged.delivered().into_iter().collect::<Vec<_>>(),
+        ["pubsub"]
+    );
+    targets.webhook = s.webhook.clone();
+    let forwarder = Forwarder::new(
+        [("hook", WEBHOOK), ("pubsub", PUBSUB)]
+            .iter()
+            .map(|(name, d)| parse(name, d).unwrap())
+            .collect(),
+        IntegrationSecrets::from_pairs(Vec::<(&str, &str)>::new()).unwrap(),
+        targets,
+        settings(2, 100, Duration::from_secs(5)),
+    )
+    .unwrap();
+    let retried = StreamHandler::new(forwarder, s.log.clone(), None, None)
+        .handle(batch(), None)
+        .await;
+    assert!(retried.response.batch_item_failures.is_empty());
+    assert_eq!(retried.outcomes.len(), 1);
+    assert_eq!(retried.outcomes[0].integration, "hook");
+    assert_eq!(s.pubsub.calls(), 1);
+}
+
 particle_store::both_backends!(
+    a_record_cut_by_the_deadline_keeps_what_was_delivered,
     delivers_logs_and_skips_what_was_delivered,
     a_failed_delivery_is_tried_again_and_its_attempts_add_up,
     postponed_and_undecodable_records_are_handed_back,
