@@ -22,6 +22,8 @@ esac
 # the README; production reads it from Secrets Manager.
 export STORE="${STORE-sqlite:$LOCAL/particle.db}"
 export WEBHOOK_SECRET="${WEBHOOK_SECRET-local-dev-secret-change-me}"
+# respond's admin API; never the webhook secret (each opens only its own routes).
+export ADMIN_SECRET="${ADMIN_SECRET-local-admin-secret-change-me}"
 export EVENT_TTL_DAYS="${EVENT_TTL_DAYS-0}"
 export RUST_LOG="${RUST_LOG-info}"
 

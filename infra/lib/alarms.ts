@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 /**
  * Namespace of the functions' Embedded Metric Format metrics (`particle_lambda::metrics::NAMESPACE`)
  * and of the metrics this stack derives from logs. Each function's metrics carry one dimension,
- * `Function`, whose value is the binary name (`ingest`, `sse-drain`, `geolocate`, `forward`).
+ * `Function`, whose value is the binary name (`ingest`, `sse-drain`, `geolocate`, `respond`, `forward`).
  *
  * The functions log in Lambda's text format (no `LoggingConfig.LogFormat`), so each EMF line reaches
  * CloudWatch Logs as written and its metrics are extracted.
@@ -42,6 +42,8 @@ export interface BackendAlarmsProps {
   readonly ingest: MetricsFunction;
   /** The geolocation webhook, for its EMF 5xx answer count. */
   readonly geolocate: MetricsFunction;
+  /** The reply webhook and admin API, for its EMF 5xx answer count. */
+  readonly respond: MetricsFunction;
   /** The stream consumer, when deployed: how far behind it is and what it gave up on. */
   readonly forward?: StreamConsumer;
   /** The scheduled drainer; its stream alarms exist only when the schedule does. */
@@ -208,6 +210,14 @@ export class BackendAlarms extends Construct {
         'geolocate answered 5xx: the store failed, or every provider failed (502 provider_error: a refused or ' +
         'placeholder key, a used-up quota; 504 provider_timeout). The device gets hook-error; the reason is in ' +
         'the geolocate log.',
+    });
+
+    this.add('RespondServerErrors', {
+      metric: emfMetric(props.respond.metricsName, 'ServerErrors', cloudwatch.Stats.SUM),
+      alarmDescription:
+        'respond answered 5xx: the store failed, a reply was over REPLY_MAX_BYTES (500 reply_too_large, logged ' +
+        'with its topic and size) or did not render, or Particle failed a function call or publish (502, 503 rate ' +
+        'limited, 504 device_timeout). The reason is in the respond log and the delivery log.',
     });
 
     const forward = props.forward;

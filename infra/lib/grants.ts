@@ -70,6 +70,20 @@ export const FORWARD_TABLE_ACTIONS: readonly DynamoAction[] = [
   'dynamodb:DeleteItem',
 ];
 
+/**
+ * `respond` (issue 10):
+ * - GetItem: reply templates (device, product, default scope) on every webhook and admin read, and
+ *   the logged reply of a retried webhook (its delivery record, keyed by the event);
+ * - PutItem: the request event (conditional on being new, like `ingest`), replies (a delete writes the
+ *   reply back already expired), delivery records, pending commands and their claims (conditional
+ *   on the command's version);
+ * - Query: `GET /replies` on the `gsi1` index (`REPLIES` partition), a device's deliveries and
+ *   pending commands (`DEVICE#<coreid>` with the `DELIVERY#` / `PENDING#` prefixes).
+ */
+export const RESPOND_TABLE_ACTIONS: readonly DynamoAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
+/** The one index `respond` queries. */
+export const RESPOND_INDEXES: readonly string[] = ['gsi1'];
+
 export interface TableGrantOptions {
   /**
    * Global secondary indexes the grantee queries, by name: each adds `<table ARN>/index/<name>`.

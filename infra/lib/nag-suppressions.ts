@@ -10,10 +10,11 @@ export function addNagSuppressions(stack: ParticleBackendStack): void {
     {
       id: 'AwsSolutions-APIG4',
       reason:
-        'Particle webhooks cannot sign requests (no SigV4, no JWT/Cognito): the ingest and geolocate functions ' +
+        'Particle webhooks cannot sign requests (no SigV4, no JWT/Cognito): the ingest, geolocate and respond functions ' +
         'authenticate every request themselves against the shared webhook secret in Secrets Manager ' +
-        '(Authorization: Bearer or Basic), compared in constant time, and answer 401 otherwise. A Lambda ' +
-        'authorizer would only move the same check into a second function.',
+        '(Authorization: Bearer or Basic), compared in constant time, and answer 401 otherwise; respond\'s admin ' +
+        'routes do the same against the separate admin secret. A Lambda authorizer would only move the same check ' +
+        'into a second function.',
     },
   ], true);
 
@@ -24,6 +25,16 @@ export function addNagSuppressions(stack: ParticleBackendStack): void {
         'Static shared secret that is also stored in the Particle webhook definition; a rotation Lambda cannot ' +
         'update Particle at the same time, so rotation is a documented manual step (README: rotate the webhook ' +
         'secret).',
+    },
+  ], true);
+
+  NagSuppressions.addResourceSuppressions(stack.adminSecret, [
+    {
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "Static bearer secret of respond's admin API, held by the operator's tools; a rotation Lambda cannot " +
+        'update those, so rotation is a manual step (put-secret-value; respond accepts AWSCURRENT and AWSPREVIOUS ' +
+        'and re-reads them after an unknown secret).',
     },
   ], true);
 
@@ -100,7 +111,7 @@ export function addNagSuppressions(stack: ParticleBackendStack): void {
   // Suppress only what this configuration produces, so a new wildcard elsewhere is still reported.
   // No table wildcard to accept: functions are granted named actions on the table ARN and on
   // named indexes only (lib/grants.ts).
-  const functions = [stack.ingest, stack.sseDrain, stack.geolocate, ...(stack.forward ? [stack.forward] : [])];
+  const functions = [stack.ingest, stack.sseDrain, stack.geolocate, stack.respond, ...(stack.forward ? [stack.forward] : [])];
   if (stack.config.tracing) {
     for (const fn of functions) {
       NagSuppressions.addResourceSuppressions(fn.role, [xray], true);
@@ -122,8 +133,8 @@ export function addNagSuppressions(stack: ParticleBackendStack): void {
   const importedByName =
     stack.config.particleTokenSecretName !== undefined && !stack.config.particleTokenSecretName.startsWith('arn:');
   if (importedByName) {
-    // Both functions that read the Particle token.
-    for (const fn of [stack.sseDrain, ...(stack.forward ? [stack.forward] : [])]) {
+    // Every function that reads the Particle token.
+    for (const fn of [stack.sseDrain, stack.respond, ...(stack.forward ? [stack.forward] : [])]) {
       NagSuppressions.addResourceSuppressions(fn.role, [secretName], true);
     }
   }

@@ -22,6 +22,8 @@ import {
   grantSecretValue,
   grantTableActions,
   INGEST_TABLE_ACTIONS,
+  RESPOND_INDEXES,
+  RESPOND_TABLE_ACTIONS,
   SSE_DRAIN_TABLE_ACTIONS,
 } from './grants';
 import { addNagSuppressions } from './nag-suppressions';
@@ -59,6 +61,19 @@ const FORWARD_RETRY_ATTEMPTS = 5;
  * the stream's 24-hour retention would be trimmed silently; 6 hours leaves room for a long outage.
  */
 const FORWARD_MAX_RECORD_AGE = Duration.hours(6);
+/**
+ * `respond`: a function call waits at most 25 s for the device (API Gateway ends a request at 30 s);
+ * 29 s leaves the function time to answer 504 device_timeout itself.
+ */
+const RESPOND_TIMEOUT = Duration.seconds(29);
+/** The admin routes of `respond`: the path tells them from the webhook route (`POST /respond`). */
+export const RESPOND_ADMIN_ROUTES: readonly { path: string; methods: apigwv2.HttpMethod[] }[] = [
+  { path: '/replies', methods: [apigwv2.HttpMethod.ANY] },
+  { path: '/replies/{proxy+}', methods: [apigwv2.HttpMethod.ANY] },
+  { path: '/devices/{proxy+}', methods: [apigwv2.HttpMethod.ANY] },
+  { path: '/events', methods: [apigwv2.HttpMethod.POST] },
+];
+
 /** `forward` is behind when its oldest record waits this long: deliveries (and device replies) are late. */
 const FORWARD_ITERATOR_AGE_ALARM = Duration.minutes(5);
 /** The repository folder of integration definitions, shipped with `forward` (`INTEGRATIONS_DIR`). */
@@ -66,14 +81,16 @@ const INTEGRATIONS_FOLDER = 'integrations';
 
 /**
  * The whole backend in one env-agnostic stack: the events table, the webhook HTTP API with
- * `POST /ingest` and `POST /geolocate`, the `ingest`, `sse-drain`, `geolocate` and `forward` Rust
- * functions, the optional one-minute schedule, the table stream that drives `forward` (unless
+ * `POST /ingest`, `POST /geolocate`, `POST /respond` and respond's admin routes, the `ingest`,
+ * `sse-drain`, `geolocate`, `respond` and `forward` Rust functions, the optional one-minute schedule, the table stream that drives `forward` (unless
  * `forward=false`), the secrets (values never in the template), dead-letter queues and alarms.
  */
 export class ParticleBackendStack extends Stack {
   readonly config: BackendConfig;
   readonly table: dynamodb.Table;
   readonly webhookSecret: secretsmanager.Secret;
+  /** `respond`'s admin API secret (Authorization: Bearer); separate from the webhook secret. */
+  readonly adminSecret: secretsmanager.Secret;
   readonly particleTokenSecret: secretsmanager.ISecret;
   /** Google's Geolocation API key; only when `google` is one of the geolocation providers. */
   readonly googleApiKeySecret?: secretsmanager.Secret;
@@ -84,6 +101,7 @@ export class ParticleBackendStack extends Stack {
   readonly ingest: ParticleFunction;
   readonly sseDrain: ParticleFunction;
   readonly geolocate: ParticleFunction;
+  readonly respond: ParticleFunction;
   readonly forward?: ParticleFunction;
   /** Where the stream event source mapping sends the records `forward` gave up on. */
   readonly forwardDeadLetterQueue?: sqs.Queue;
@@ -134,6 +152,13 @@ export class ParticleBackendStack extends Stack {
         includeSpace: false,
         passwordLength: 40,
       },
+    });
+
+    this.adminSecret = new secretsmanager.Secret(this, 'AdminSecret', {
+      description:
+        "Secret of respond's admin API (replies, function calls, publishes, deliveries), sent as " +
+        'Authorization: Bearer <secret>; the webhook secret grants nothing there, and this one nothing on webhooks',
+      generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 40 },
     });
 
     if (config.particleTokenSecretName) {
@@ -275,6 +300,29 @@ export class ParticleBackendStack extends Stack {
       if (secret) grantSecretValue(this.geolocate.fn, secret);
     }
 
+    // ---- respond: webhook replies and the admin API ------------------------------------------
+    this.respond = new ParticleFunction(this, 'Respond', {
+      binaryName: 'respond',
+      description: 'Device replies (POST /respond) and the admin API: replies, function calls, publishes, deliveries',
+      memoryMb: config.lambdaMemoryMb,
+      timeout: RESPOND_TIMEOUT,
+      logRetention,
+      tracing: config.tracing,
+      skipBundling: config.skipBundling,
+      environment: {
+        STORE: store,
+        WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
+        ADMIN_SECRET_ARN: this.adminSecret.secretArn,
+        PARTICLE_API_URL: config.particleApiUrl,
+        PARTICLE_ACCESS_TOKEN_SECRET_ARN: this.particleTokenSecret.secretArn,
+        ...common,
+      },
+    });
+    grantTableActions(this.respond.fn, this.table, RESPOND_TABLE_ACTIONS, { indexes: RESPOND_INDEXES });
+    for (const secret of [this.webhookSecret, this.adminSecret, this.particleTokenSecret]) {
+      grantSecretValue(this.respond.fn, secret);
+    }
+
     // ---- forward: table stream -> integrations (optional, on by default) ------------------------
     if (config.forward && this.integrationSecrets) {
       this.forwardDeadLetterQueue = new sqs.Queue(this, 'ForwardDeadLetterQueue', {
@@ -328,7 +376,7 @@ export class ParticleBackendStack extends Stack {
       );
     }
 
-    // ---- HTTP API: POST /ingest and POST /geolocate; anything else is API Gateway's own 404 ----
+    // ---- HTTP API: POST /ingest, POST /geolocate, respond's routes; anything else is API Gateway's own 404
     // No AWS WAF: a web ACL cannot be associated with an HTTP API (AWS::WAFv2::WebACLAssociation
     // takes REST API stages, ALBs, AppSync, Cognito, App Runner, Verified Access and Amplify only).
     // The stage throttle below bounds what a flood costs; infra/README.md ("Floods") says why this
@@ -396,6 +444,15 @@ export class ParticleBackendStack extends Stack {
       }),
     });
 
+    // One integration for every respond route: the function tells the webhook from the admin routes by path.
+    const respondIntegration = new HttpLambdaIntegration('RespondIntegration', this.respond.fn, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    });
+    this.httpApi.addRoutes({ path: '/respond', methods: [apigwv2.HttpMethod.POST], integration: respondIntegration });
+    for (const route of RESPOND_ADMIN_ROUTES) {
+      this.httpApi.addRoutes({ path: route.path, methods: route.methods, integration: respondIntegration });
+    }
+
     // ---- Schedule (opt-in: it needs a Particle access token in the secret first) ---------------
     if (config.sseDrain) {
       this.schedule = new events.Rule(this, 'SseDrainSchedule', {
@@ -416,12 +473,14 @@ export class ParticleBackendStack extends Stack {
       Ingest: this.ingest.fn,
       SseDrain: this.sseDrain.fn,
       Geolocate: this.geolocate.fn,
+      Respond: this.respond.fn,
     };
     if (this.forward) watched.Forward = this.forward.fn;
     this.alarms = new BackendAlarms(this, 'Alarms', {
       functions: watched,
       ingest: { fn: this.ingest.fn, metricsName: 'ingest' },
       geolocate: { fn: this.geolocate.fn, metricsName: 'geolocate' },
+      respond: { fn: this.respond.fn, metricsName: 'respond' },
       forward:
         this.forward && this.forwardDeadLetterQueue
           ? {
@@ -459,6 +518,24 @@ export class ParticleBackendStack extends Stack {
     new CfnOutput(this, 'GeolocateUrl', {
       description: 'Webhook URL for the deviceLocator event (POST; webhooks/geolocate.json)',
       value: `${this.httpStage.url}geolocate`,
+    });
+    new CfnOutput(this, 'RespondUrl', {
+      description: 'Webhook URL for request events that get a reply (POST; webhooks/respond.json)',
+      value: `${this.httpStage.url}respond`,
+    });
+    new CfnOutput(this, 'AdminApiUrl', {
+      description: "Base URL of respond's admin API (/replies, /devices/{coreid}/..., /events), Bearer admin secret",
+      value: this.httpStage.url,
+    });
+    new CfnOutput(this, 'AdminSecretArn', {
+      description: "Secrets Manager secret of respond's admin API",
+      value: this.adminSecret.secretArn,
+    });
+    new CfnOutput(this, 'ReadAdminSecretCommand', {
+      description: 'Prints the admin secret (treat the output as a password)',
+      value:
+        `aws secretsmanager get-secret-value --region ${this.region} ` +
+        `--secret-id ${this.adminSecret.secretArn} --query SecretString --output text`,
     });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table holding events (STORE=dynamodb:<this>)',

@@ -47,6 +47,9 @@ describe('alarms', () => {
         'IngestServerErrors',
         'IngestThrottles',
         'IngestUnauthorizedShare',
+        'RespondErrors',
+        'RespondServerErrors',
+        'RespondThrottles',
         'SseDrainErrors',
         'SseDrainThrottles',
         'TableThrottles',
@@ -172,6 +175,19 @@ describe('alarms', () => {
       Statistic: 'Sum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  test('respond: 5xx answers from its EMF metric (Function=respond), at the first one', () => {
+    expect(alarm(template, 'RespondServerErrors')).toMatchObject({
+      Namespace: EMF,
+      MetricName: 'ServerErrors',
+      Dimensions: [{ Name: 'Function', Value: 'respond' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
     });
   });
 

@@ -14,15 +14,21 @@ describe('HTTP API', () => {
     return { props: found[0].Properties, integration: (template.toJSON().Resources[target] as any).Properties };
   }
 
-  test('one HTTP API with exactly two routes: POST /ingest -> ingest, POST /geolocate -> geolocate, payload 2.0', () => {
+  test('one HTTP API with exactly these routes: ingest, geolocate, the respond webhook and admin routes, payload 2.0', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     // No $default route and no catch-all: anything else is API Gateway's own 404.
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
-    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 2);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 7);
+    // One integration per function: respond tells its webhook from its admin routes by path.
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 3);
     for (const [key, prefix] of [
       ['POST /ingest', 'Ingest'],
       ['POST /geolocate', 'Geolocate'],
+      ['POST /respond', 'Respond'],
+      ['ANY /replies', 'Respond'],
+      ['ANY /replies/{proxy+}', 'Respond'],
+      ['ANY /devices/{proxy+}', 'Respond'],
+      ['POST /events', 'Respond'],
     ]) {
       const { props, integration } = route(key);
       expect(props.ApiId).toEqual({ Ref: api });
@@ -35,6 +41,17 @@ describe('HTTP API', () => {
         IntegrationUri: { 'Fn::GetAtt': [fn, 'Arn'] },
       });
     }
+  });
+
+  test('API Gateway may invoke respond on its routes only', () => {
+    const fn = resource(template, 'AWS::Lambda::Function', 'Respond').id;
+    const perms = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (p: any) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [fn, 'Arn'] }),
+    ) as any[];
+    const paths = perms.map((p) => JSON.stringify(p.Properties.SourceArn).match(/\/\*\/\*([^"]*)"/)![1]).sort();
+    // The route's path template, as API Gateway names the invoking route in the source ARN.
+    expect(paths).toEqual(['/devices/{proxy+}', '/events', '/replies', '/replies/{proxy+}', '/respond']);
+    for (const p of perms) expect(p.Properties.Principal).toBe('apigateway.amazonaws.com');
   });
 
   test('API Gateway may invoke ingest and geolocate, on their own route only', () => {
@@ -107,8 +124,16 @@ describe('HTTP API', () => {
         ['https://', { Ref: api }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/geolocate'],
       ],
     });
+    const admin = resource(template, 'AWS::SecretsManager::Secret', 'AdminSecret').id;
+    expect(outputs.AdminSecretArn.Value).toEqual({ Ref: admin });
+    expect(JSON.stringify(outputs.ReadAdminSecretCommand.Value)).toContain('get-secret-value');
+    expect(JSON.stringify(outputs.RespondUrl.Value)).toContain('/respond');
     expect(Object.keys(outputs).sort()).toEqual(
       [
+        'AdminApiUrl',
+        'AdminSecretArn',
+        'ReadAdminSecretCommand',
+        'RespondUrl',
         'AlarmSubscribers',
         'AlarmTopicArn',
         'SubscribeToAlarmsCommand',

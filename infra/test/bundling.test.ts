@@ -57,7 +57,7 @@ describe('integrations/ shipped with forward (afterBundling hook)', () => {
     try {
       synth();
       const calls = bundle.mock.calls.map(([options]) => options);
-      expect(calls.map((o) => o.binaryName).sort()).toEqual(['forward', 'geolocate', 'ingest', 'sse-drain']);
+      expect(calls.map((o) => o.binaryName).sort()).toEqual(['forward', 'geolocate', 'ingest', 'respond', 'sse-drain']);
       for (const o of calls) {
         if (o.binaryName !== 'forward') expect(o.commandHooks).toBeUndefined();
       }

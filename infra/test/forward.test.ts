@@ -92,12 +92,12 @@ describe('forward: the table stream -> integrations', () => {
     const { template: t } = synth({ forward: value });
     expect(resource(t, 'AWS::DynamoDB::Table', 'EventsTable').props.StreamSpecification).toBeUndefined();
     t.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    t.resourceCountIs('AWS::Lambda::Function', 3);
+    t.resourceCountIs('AWS::Lambda::Function', 4);
     expect(idsStartingWith(t, 'Forward', 'IntegrationSecrets', 'AlarmsForward')).toEqual([]);
     const outputs = Object.keys(t.findOutputs('*'));
     expect(outputs.filter((o) => /Forward|IntegrationSecrets/.test(o))).toEqual([]);
     // The rest of the stack is untouched.
-    t.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    t.resourceCountIs('AWS::ApiGatewayV2::Route', 7);
     expect(t.findOutputs('*').GeolocateUrl).toBeDefined();
   });
 });

@@ -8,8 +8,8 @@ describe('Rust functions', () => {
   const webhookSecret = resource(template, 'AWS::SecretsManager::Secret', 'WebhookSecret').id;
   const tokenSecret = resource(template, 'AWS::SecretsManager::Secret', 'ParticleTokenSecret').id;
 
-  test('exactly four functions, all arm64 on provided.al2023 with the cargo-lambda bootstrap', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+  test('exactly five functions, all arm64 on provided.al2023 with the cargo-lambda bootstrap', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     for (const prefix of ALL_FUNCTIONS) {
       const { props } = resource(template, 'AWS::Lambda::Function', prefix);
       expect(props.Architectures).toEqual(['arm64']);
@@ -47,6 +47,22 @@ describe('Rust functions', () => {
       PARTICLE_EVENTS_PATH: '/v1/devices/events',
       SSE_WINDOW_SECONDS: '70',
       SSE_IDLE_TIMEOUT_SECONDS: '15',
+      EVENT_TTL_DAYS: '0',
+      RUST_LOG: 'info',
+      AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    });
+  });
+
+  test('respond: 29 s timeout (a function call waits at most 25 s) and exactly the documented environment', () => {
+    const { props } = resource(template, 'AWS::Lambda::Function', 'Respond');
+    expect(props.Timeout).toBe(29);
+    const adminSecret = resource(template, 'AWS::SecretsManager::Secret', 'AdminSecret').id;
+    expect(functionEnv(template, 'Respond')).toEqual({
+      STORE: STORE(table),
+      WEBHOOK_SECRET_ARN: { Ref: webhookSecret },
+      ADMIN_SECRET_ARN: { Ref: adminSecret },
+      PARTICLE_API_URL: 'https://api.particle.io',
+      PARTICLE_ACCESS_TOKEN_SECRET_ARN: { Ref: tokenSecret },
       EVENT_TTL_DAYS: '0',
       RUST_LOG: 'info',
       AWS_LAMBDA_LOG_FORMAT: 'JSON',
@@ -140,6 +156,20 @@ describe('Rust functions', () => {
     ]);
   });
 
+  test('respond may Get/Put/Query on the table and query gsi1 only, and read exactly its three secrets', () => {
+    const adminSecret = resource(template, 'AWS::SecretsManager::Secret', 'AdminSecret').id;
+    expect(statementsOf(template, 'Respond')).toEqual([
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: logGroupOf('Respond') },
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        resource: [tableArn, { 'Fn::Join': ['', [tableArn, '/index/gsi1']] }],
+      },
+      { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: webhookSecret } },
+      { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: adminSecret } },
+      { actions: ['secretsmanager:GetSecretValue'], resource: { Ref: tokenSecret } },
+    ]);
+  });
+
   test('forward may Get/Put/Query/DeleteItem on the table (no index), read the stream, two secrets, send to its DLQ', () => {
     const integrationSecrets = resource(template, 'AWS::SecretsManager::Secret', 'IntegrationSecrets').id;
     const dlq = resource(template, 'AWS::SQS::Queue', 'ForwardDeadLetterQueue').id;
@@ -168,13 +198,15 @@ describe('Rust functions', () => {
 
   test('no role has a managed policy, an index grant, a table wildcard or a write beyond its list', () => {
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
-    expect(roles).toHaveLength(4);
+    expect(roles).toHaveLength(5);
     for (const role of roles) {
       expect((role as any).Properties.ManagedPolicyArns).toBeUndefined();
       expect((role as any).Properties.Policies).toBeUndefined();
     }
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-    expect(policies).not.toMatch(/index|dynamodb:\*|UpdateItem|Batch|Scan|Transact/);
+    expect(policies).not.toMatch(/dynamodb:\*|UpdateItem|Batch|Scan|Transact/);
+    // The one index grant: respond's gsi1 (GET /replies), asserted above.
+    expect(policies.match(/\/index\/[^"]*/g)).toEqual(['/index/gsi1']);
     // The only "*" resource anywhere is forward's ListStreams (asserted statement by statement above).
     const wildcards = ALL_FUNCTIONS.flatMap((prefix) =>
       statementsOf(template, prefix)
@@ -196,7 +228,7 @@ describe('Rust functions', () => {
 
   test('log groups keep one month by default', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(groups)).toHaveLength(5); // four functions + API access logs
+    expect(Object.keys(groups)).toHaveLength(6); // five functions + API access logs
     for (const g of Object.values(groups)) expect((g as any).Properties.RetentionInDays).toBe(30);
   });
 

@@ -30,10 +30,10 @@ export function resource(template: Template, type: string, prefix: string): { id
   return { id, props: (body as any).Properties ?? {} };
 }
 
-export type FunctionPrefix = 'Ingest' | 'SseDrain' | 'Geolocate' | 'Forward';
+export type FunctionPrefix = 'Ingest' | 'SseDrain' | 'Geolocate' | 'Respond' | 'Forward';
 
 /** The logical-id prefixes of the functions the default stack deploys. */
-export const ALL_FUNCTIONS: readonly FunctionPrefix[] = ['Ingest', 'SseDrain', 'Geolocate', 'Forward'];
+export const ALL_FUNCTIONS: readonly FunctionPrefix[] = ['Ingest', 'SseDrain', 'Geolocate', 'Respond', 'Forward'];
 
 export function functionEnv(template: Template, prefix: FunctionPrefix): Record<string, unknown> {
   return resource(template, 'AWS::Lambda::Function', prefix).props.Environment.Variables;

@@ -134,8 +134,8 @@ describe('secrets stay out of the template', () => {
 
   test('particleTokenSecretName imports by name: no secret created, grant on <name>-??????', () => {
     const { template: t } = synth({ particleTokenSecretName: 'particle/access-token' });
-    // The webhook secret, the Google key, the integration secrets: no token secret.
-    t.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    // The webhook secret, the admin secret, the Google key, the integration secrets: no token secret.
+    t.resourceCountIs('AWS::SecretsManager::Secret', 4);
     expect(Object.keys(t.findResources('AWS::SecretsManager::Secret')).some((id) => id.startsWith('ParticleToken'))).toBe(
       false,
     );
@@ -152,7 +152,7 @@ describe('secrets stay out of the template', () => {
   test('particleTokenSecretName accepts a complete ARN', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:particle/token-AbC123';
     const { template: t } = synth({ particleTokenSecretName: arn });
-    t.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    t.resourceCountIs('AWS::SecretsManager::Secret', 4);
     expect(functionEnv(t, 'Forward').PARTICLE_ACCESS_TOKEN_SECRET_ARN).toBe(arn);
     expect(functionEnv(t, 'SseDrain').PARTICLE_ACCESS_TOKEN_SECRET_ARN).toBe(arn);
     const policy = resource(t, 'AWS::IAM::Policy', 'SseDrainRole').props.PolicyDocument.Statement as any[];

@@ -2,6 +2,8 @@
 //!
 //! Module map:
 //! - [`particle_sse`]: Particle's Server-Sent-Events stream with scripted faults.
+//! - [`particle_api`]: Particle's Cloud API towards devices (function calls, publishes, offline and slow devices,
+//!   429/5xx faults, Bearer check).
 //! - [`json_sim`]: a scripted JSON-over-HTTP service that records requests (base of the two below).
 //! - [`google_geo`]: Google's Geolocation API (success, its documented error bodies, 5xx, slow; checks the key).
 //! - [`unwiredlabs`]: Unwired Labs' LocationAPI (success, error, not found; checks the token).
@@ -15,6 +17,7 @@
 pub mod azure_iot;
 pub mod google_geo;
 pub mod json_sim;
+pub mod particle_api;
 pub mod particle_sse;
 pub mod pubsub_emulator;
 pub mod unwiredlabs;

@@ -14,8 +14,12 @@
 //!   after a 401 (secret rotation).
 //! - [`api`]: [`ParticleApi`], the Particle Cloud API client (base URL + token, 401 re-read and one retry).
 //! - [`events`]: opening Particle's event stream (`text/event-stream`).
-//!
-//! Later clients (publish, function calls, hook-response chunks) add one module each next to [`events`].
+//! - [`limits`]: Particle's size limits ([`Limits`]), checked before any push.
+//! - [`retry`]: [`RetryPolicy`] and the retry loop of every push (429/5xx/timeouts, `Retry-After`).
+//! - [`delivery`]: [`Delivery`], the record of one push (what, when, attempts, outcome, Particle's answer).
+//! - [`functions`]: device function calls ([`FunctionCall`]).
+//! - [`publish`]: event publishes ([`Publish`]).
+//! - [`hook_response`]: hook-response / hook-error delivery as 512-byte chunk publishes ([`HookTarget`]).
 
 pub mod backoff;
 pub use backoff::Backoff;
@@ -23,13 +27,25 @@ pub use backoff::Backoff;
 #[cfg(feature = "http")]
 pub mod api;
 #[cfg(feature = "http")]
+pub mod delivery;
+#[cfg(feature = "http")]
 pub mod error;
 #[cfg(feature = "http")]
 pub mod events;
 #[cfg(feature = "http")]
+pub mod functions;
+#[cfg(feature = "http")]
+pub mod hook_response;
+#[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "http")]
+pub mod limits;
+#[cfg(feature = "http")]
 pub mod outcome;
+#[cfg(feature = "http")]
+pub mod publish;
+#[cfg(feature = "http")]
+pub mod retry;
 #[cfg(feature = "http")]
 pub mod retry_after;
 #[cfg(feature = "http")]
@@ -40,11 +56,23 @@ pub mod url;
 #[cfg(feature = "http")]
 pub use api::ParticleApi;
 #[cfg(feature = "http")]
+pub use delivery::{Delivery, Outcome, PushKind};
+#[cfg(feature = "http")]
 pub use error::{ApiError, CloudError};
+#[cfg(feature = "http")]
+pub use functions::FunctionCall;
+#[cfg(feature = "http")]
+pub use hook_response::{HookKind, HookTarget};
 #[cfg(feature = "http")]
 pub use http::HttpSettings;
 #[cfg(feature = "http")]
+pub use limits::{LimitError, Limits};
+#[cfg(feature = "http")]
 pub use outcome::Failure;
+#[cfg(feature = "http")]
+pub use publish::Publish;
+#[cfg(feature = "http")]
+pub use retry::RetryPolicy;
 #[cfg(feature = "http")]
 pub use retry_after::MAX_RETRY_AFTER;
 #[cfg(feature = "http")]

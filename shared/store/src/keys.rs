@@ -107,6 +107,16 @@ pub fn reply(scope: ReplyScope<'_>, topic: &str) -> Key {
     }
 }
 
+/// `gsi1` partition of every reply, so they can be listed without a scan.
+pub const REPLIES: &str = "REPLIES";
+
+/// A reply's `gsi1` pair: `REPLIES` / `<scope>#<topic>` (scope as in [`reply_pk`], without `REPLY#`).
+pub fn reply_gsi1(scope: ReplyScope<'_>, topic: &str) -> (String, String) {
+    let pk = reply_pk(scope);
+    let scope = pk.strip_prefix(REPLY).unwrap_or(&pk);
+    (REPLIES.to_owned(), format!("{scope}#{topic}"))
+}
+
 /// A pending command: `DEVICE#<coreid>` / `PENDING#<created>#<id>`.
 pub fn pending_command(coreid: &str, created: &str, id: &str) -> Key {
     Key {
@@ -179,6 +189,10 @@ mod tests {
         assert_eq!(reply_pk(ReplyScope::Product(42)), "REPLY#product:42");
         assert_eq!(reply(ReplyScope::Device("0a"), "t/x").pk, "REPLY#device:0a");
         assert_eq!(reply(ReplyScope::Default, "t/x").sk, "TOPIC#t/x");
+        assert_eq!(
+            reply_gsi1(ReplyScope::Product(3), "a/b"),
+            ("REPLIES".to_owned(), "product:3#a/b".to_owned())
+        );
         assert_eq!(pending_command("0a", "C", "p1").sk, "PENDING#C#p1");
         assert_eq!(delivery("0a", "A", "e1", "hook").sk, "DELIVERY#A#e1#hook");
         let s = stream_state("/v1/devices/events/env/");
