@@ -2,6 +2,8 @@
 # `make run`: serves the functions locally with `cargo lambda watch` on 127.0.0.1:9000 (PORT to change it),
 # storing into the embedded SQLite file .local/particle.db. No AWS account and no server needed.
 #   POST http://127.0.0.1:9000/lambda-url/ingest/   (Authorization: Bearer local-dev-secret-change-me)
+# Beside it runs the change feed (`forward --feed`, log .local/forward-feed.log): every event newly stored in the
+# SQLite file is handed to `forward` as a DynamoDB stream record, so the integrations in integrations/ fire.
 # Every setting of the README's configuration table that is set in the environment passes through to the
 # functions (see documented_settings in lib.sh), as do the AWS SDK's own settings (region, profile, credentials).
 #   --write-env FILE   only write the env file the functions would get to FILE, and exit (scripts/check-scripts.sh)
@@ -15,14 +17,15 @@ case "${1:-}" in
   *) die "unknown option $1 (run.sh [--write-env FILE])" ;;
 esac
 
-# The defaults of a local run. The local secret is documented in the README; production reads it from Secrets
-# Manager.
-export STORE="${STORE:-sqlite:$LOCAL/particle.db}"
-export WEBHOOK_SECRET="${WEBHOOK_SECRET:-local-dev-secret-change-me}"
+# The defaults of a local run, for variables that are not set (one set to an empty value passes through as set:
+# `make check-scripts` checks every documented setting arrives byte for byte). The local secret is documented in
+# the README; production reads it from Secrets Manager.
+export STORE="${STORE-sqlite:$LOCAL/particle.db}"
+export WEBHOOK_SECRET="${WEBHOOK_SECRET-local-dev-secret-change-me}"
 # respond's admin API; never the webhook secret (each opens only its own routes).
-export ADMIN_SECRET="${ADMIN_SECRET:-local-admin-secret-change-me}"
-export EVENT_TTL_DAYS="${EVENT_TTL_DAYS:-0}"
-export RUST_LOG="${RUST_LOG:-info}"
+export ADMIN_SECRET="${ADMIN_SECRET-local-admin-secret-change-me}"
+export EVENT_TTL_DAYS="${EVENT_TTL_DAYS-0}"
+export RUST_LOG="${RUST_LOG-info}"
 
 settings=$(documented_settings)
 for must in STORE WEBHOOK_SECRET SSE_WINDOW_SECONDS; do
@@ -59,16 +62,31 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.
 say "serving on http://127.0.0.1:$PORT/lambda-url/<function>/ (store: $STORE; passing: $(cut -d= -f1 "$env_file" | tr '\n' ' '))"
 cd "$ROOT"
 watch=(cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$PORT" --env-file "$env_file")
+# The change feed reads the SQLite store; with STORE=dynamodb:... the table's stream drives forward in AWS instead.
+feed=()
+case "$STORE" in
+  sqlite:*)
+    feed=(env FORWARD_FEED_INVOKE_URL="http://127.0.0.1:$PORT" FORWARD_FEED_CURSOR="$LOCAL/forward-feed.json"
+      cargo run --quiet -p forward -- --feed)
+    say "change feed: new events go to forward (log: .local/forward-feed.log)"
+    ;;
+esac
 
 if [ "$(python3 -c 'import os, sys; print(os.getsid(int(sys.argv[1])))' $$)" = $$ ]; then
   # Already in a session of our own (scripts/smoke.sh started us with start_group, and stops the whole session).
+  if [ "${#feed[@]}" -gt 0 ]; then "${feed[@]}" </dev/null >"$LOCAL/forward-feed.log" 2>&1 & fi
   exec "${watch[@]}"
 fi
-# Run in a session of its own, so that stopping `make run` (Ctrl-C, TERM, a closed terminal) stops cargo lambda
-# watch and every function it started, none left running in the background.
+# Each in a session of its own, so that stopping `make run` (Ctrl-C, TERM, a closed terminal) stops cargo lambda
+# watch, every function it started and the feed, none left running in the background.
 start_group - "${watch[@]}"
 watch_pid=$STARTED_PID
-on_exit 'stop_group "$watch_pid"'
+feed_pid=
+if [ "${#feed[@]}" -gt 0 ]; then
+  start_group "$LOCAL/forward-feed.log" "${feed[@]}"
+  feed_pid=$STARTED_PID
+fi
+on_exit 'stop_group "$watch_pid"; [ -z "$feed_pid" ] || stop_group "$feed_pid"'
 status=0
 wait "$watch_pid" || status=$?
 exit "$status"

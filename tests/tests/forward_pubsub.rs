@@ -63,19 +63,21 @@ fn forwarder(emulator: &PubSubEmulator, defs: &[&str]) -> Forwarder {
 #[tokio::test]
 async fn publishes_event_data_with_particles_attributes_to_the_emulator() {
     let emulator = PubSubEmulator::start().await;
+    // A project of its own per run: an emulator left running (PUBSUB_EMULATOR_HOST) keeps earlier runs' topics.
+    let project = format!("forward-test-{}", std::process::id());
+    emulator.create_topic(&project, "particle-events").await;
     emulator
-        .create_topic("forward-test", "particle-events")
+        .create_subscription(&project, "events-sub", "particle-events")
         .await;
-    emulator
-        .create_subscription("forward-test", "events-sub", "particle-events")
-        .await;
-    let fwd = forwarder(
-        &emulator,
-        &[
-            r#"{"integration_type":"GoogleCloudPubSub","event":"env/","topic":"projects/forward-test/topics/particle-events"}"#,
-            r#"{"integration_type":"GoogleCloudPubSub","event":"env/","topic":"projects/forward-test/topics/no-such-topic"}"#,
-        ],
-    );
+    let defs = [
+        format!(
+            r#"{{"integration_type":"GoogleCloudPubSub","event":"env/","topic":"projects/{project}/topics/particle-events"}}"#
+        ),
+        format!(
+            r#"{{"integration_type":"GoogleCloudPubSub","event":"env/","topic":"projects/{project}/topics/no-such-topic"}}"#
+        ),
+    ];
+    let fwd = forwarder(&emulator, &[defs[0].as_str(), defs[1].as_str()]);
     let data = r#"{"temp":21.5,"note":"ünïcode ✓"}"#;
     let out = fwd.handle_event(&event("env/kitchen", data)).await;
     assert_eq!(out.len(), 2);
@@ -101,7 +103,7 @@ async fn publishes_event_data_with_particles_attributes_to_the_emulator() {
     let out = fwd.handle_event(&event("env/empty", "")).await;
     assert!(out.iter().any(|o| o.status == DeliveryStatus::Delivered));
 
-    let pulled = emulator.pull("forward-test", "events-sub").await;
+    let pulled = emulator.pull(&project, "events-sub").await;
     assert_eq!(pulled.len(), 2, "{pulled:?}");
     let first = pulled
         .iter()

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::join_all;
+use futures_util::stream::FuturesUnordered;
 use particle_events::{Event, Source};
 use particle_lambda::Secret;
 use particle_template::{EventScope, HookResponse};
@@ -20,8 +21,8 @@ use crate::render::{EventText, Keys, Rendered, render};
 use crate::retry::RetryPolicy;
 use crate::secrets::IntegrationSecrets;
 use crate::target::{
-    AzureMessage, AzureTarget, GeolocationRequest, HttpRequest, PolicyKey, PubSubMessage,
-    PubSubTarget, ServiceAccountKey, Target, WebhookTarget,
+    AzureMessage, AzureTarget, GeolocationRequest, GoogleMapsTarget, HttpRequest, PolicyKey,
+    PubSubMessage, PubSubTarget, ServiceAccountKey, Target, WebhookTarget,
 };
 
 /// The targets, one per integration type. Tests and the entry point may plug in any implementation.
@@ -35,14 +36,19 @@ pub struct Targets {
 }
 
 impl Targets {
-    /// The real webhook, Pub/Sub (`PUBSUB_EMULATOR_HOST` honoured) and Azure (`AZURE_IOT_HUB_ENDPOINT`) targets.
+    /// The real webhook, Pub/Sub (`PUBSUB_EMULATOR_HOST` honoured), Azure (`AZURE_IOT_HUB_ENDPOINT`) and Google
+    /// Maps (`GOOGLE_GEOLOCATION_URL`, default Google's) targets.
     pub fn from_env() -> Result<Self, ForwarderError> {
         let target = |e: String| ForwarderError::Target(e);
+        let geo_url = particle_lambda::env::var("GOOGLE_GEOLOCATION_URL");
         Ok(Targets {
             webhook: Arc::new(WebhookTarget::new().map_err(|e| target(e.to_string()))?),
             pubsub: Arc::new(PubSubTarget::from_env().map_err(|e| target(e.to_string()))?),
             azure: Arc::new(AzureTarget::from_env().map_err(|e| target(e.to_string()))?),
-            google_maps: None,
+            google_maps: Some(Arc::new(
+                GoogleMapsTarget::new(geo_url.as_deref())
+                    .map_err(|e| target(format!("GOOGLE_GEOLOCATION_URL: {e}")))?,
+            )),
         })
     }
 }
@@ -265,6 +271,19 @@ impl Forwarder {
         .await
     }
 
+    /// The deliveries of [`Forwarder::handle_event_where`] as a stream, each outcome as soon as its delivery ends
+    /// (so the caller can log it at once: a delivery logged before the invocation's deadline is not sent again).
+    pub fn deliveries_where<'a>(
+        &'a self,
+        event: &'a Event,
+        keep: impl Fn(&str) -> bool,
+    ) -> FuturesUnordered<impl Future<Output = DeliveryOutcome> + 'a> {
+        self.prepare_where(event, keep)
+            .into_iter()
+            .map(|(integration, rendered)| self.deliver(integration, event, rendered))
+            .collect()
+    }
+
     async fn deliver(
         &self,
         integration: &Integration,
@@ -333,8 +352,10 @@ impl Forwarder {
         event: &Event,
         run: &Run,
     ) -> Option<HookResponse> {
-        let Kind::Webhook(w) = &integration.kind else {
-            return None;
+        let w = match &integration.kind {
+            Kind::Webhook(w) => w,
+            Kind::GoogleMaps(_) => return Self::location_response(event, run),
+            _ => return None,
         };
         let text = EventText::new(event);
         let pairs = self.secrets.pairs();
@@ -361,6 +382,27 @@ impl Forwarder {
                 None
             }
         }
+    }
+
+    /// What Particle's Google Maps integration sends the device: `hook-response/<event>/0` with
+    /// `lat,lng,accuracy`, or `hook-error/<event>/0` with the reason.
+    fn location_response(event: &Event, run: &Run) -> Option<HookResponse> {
+        let (kind, data) = match run.status {
+            DeliveryStatus::Delivered => ("hook-response", run.body.clone()?),
+            DeliveryStatus::Failed | DeliveryStatus::DeadLettered => (
+                "hook-error",
+                run.last_error
+                    .clone()
+                    .unwrap_or_else(|| "geolocation failed".into()),
+            ),
+            DeliveryStatus::Postponed => return None,
+        };
+        Some(HookResponse {
+            topic: format!("{kind}/{}", event.name),
+            data,
+            truncated: false,
+            unchunked: false,
+        })
     }
 
     async fn run<T: Target + ?Sized>(&self, target: &T, request: &T::Request) -> Run {

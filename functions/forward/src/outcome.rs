@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use particle_template::HookResponse;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The answer of one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +48,7 @@ impl TargetOutcome {
 }
 
 /// How a delivery ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     /// The target accepted it.

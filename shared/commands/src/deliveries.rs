@@ -127,8 +127,15 @@ impl Deliveries {
             ..Query::partition(keys::device_pk(coreid))
         };
         let items = self.store.query_all(&query, limit.min(LIST_MAX)).await?;
+        // `forward` logs its integration deliveries under the same prefix (`type` `integration_delivery`): they
+        // are not pushes to Particle, and not listed here.
         items
             .into_iter()
+            .filter(|i| {
+                i.attrs
+                    .get(particle_store::record::TYPE_ATTR)
+                    .is_none_or(|t| t == DeliveryEntry::TYPE)
+            })
             .map(|i| DeliveryEntry::from_item(i).map_err(CommandError::from))
             .collect()
     }

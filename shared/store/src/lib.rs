@@ -11,11 +11,11 @@
 //! - [`error`]: the error type, [`StoreError`].
 //! - [`setting`]: the `STORE` setting (`dynamodb:<table>` | `sqlite:<path>`) and [`open`].
 //! - [`dynamo`] (feature `dynamodb`): DynamoDB backend (conditional puts on every write of a new item, expiry
-//!   filtered on read, GSI, TTL).
+//!   filtered on read, GSI, TTL); [`dynamo::stream`]: items as DynamoDB stream images (both directions).
 //! - [`sqlite`] (feature `sqlite`): embedded SQLite backend (WAL, safe for several processes on one file;
-//!   expiry filtered in SQL, expired rows purged while running).
-//! - [`repo`]: repositories on top of the trait (events, locations, geolocation cache), so domain code is
-//!   written once.
+//!   expiry filtered in SQL, expired rows purged while running); `events_received_since`, the local change feed.
+//! - [`repo`]: repositories on top of the trait (events, locations, geolocation cache; `event_from_stream_image`
+//!   for stream handlers), so domain code is written once.
 //! - [`testing`]: fresh backends for tests (a table on a local DynamoDB-compatible server, a temp SQLite file).
 //!
 //! Both backend features are on by default; a binary that opens only one can turn the other off

@@ -6,11 +6,12 @@
 //!   self-signed JWTs
 //! - [`azure`]: Azure IoT Hub REST ([`AzureTarget`]); [`azure_sas`]: SAS tokens
 //! - [`http`]: status classification, `Retry-After`, capped body reads (shared by the three)
-//! - Google Maps has no target here: it is the geolocation capability (`particle-geo`), plugged in by the
-//!   entry point as a `Target<Request = GeolocationRequest>`.
+//! - [`geo`]: Google Maps, the geolocation capability of `particle-geo` ([`GoogleMapsTarget`]), plugged into
+//!   [`crate::Targets::google_maps`] by [`crate::Targets::from_env`]
 
 pub mod azure;
 pub mod azure_sas;
+pub mod geo;
 pub mod google_auth;
 pub mod http;
 pub mod pubsub;
@@ -26,6 +27,7 @@ use particle_template::RenderedRequest;
 
 pub use azure::AzureTarget;
 pub use azure_sas::PolicyKey;
+pub use geo::GoogleMapsTarget;
 pub use google_auth::ServiceAccountKey;
 pub use pubsub::PubSubTarget;
 pub use webhook::WebhookTarget;

@@ -5,6 +5,7 @@
 
 mod batch;
 pub mod mapping;
+pub mod stream;
 pub mod table;
 
 use async_trait::async_trait;

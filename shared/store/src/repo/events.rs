@@ -145,6 +145,21 @@ pub fn item_event(item: Item) -> Result<Event, StoreError> {
     Event::from_item(item)
 }
 
+/// The event a DynamoDB stream record's `NewImage` holds (the item as either backend stores it, in DynamoDB
+/// JSON). An image that is not an event item (another `type`, missing keys or fields) is an error.
+#[cfg(feature = "dynamodb")]
+pub fn event_from_stream_image(image: serde_dynamo::Item) -> Result<Event, StoreError> {
+    let item = crate::dynamo::stream::from_stream_image(image)?;
+    if !item.sk.starts_with(keys::EVENT) {
+        return Err(StoreError::Corrupt {
+            pk: item.pk,
+            sk: item.sk,
+            reason: "not an event item".to_owned(),
+        });
+    }
+    Event::from_item(item)
+}
+
 /// Largest number of events a read returns when the caller gives no limit.
 pub const DEFAULT_READ_LIMIT: usize = 1_000;
 

@@ -9,6 +9,7 @@
 //! deleted when the file is opened and then at most once per [`PURGE_INTERVAL`] by a write (DynamoDB's TTL does
 //! the deleting there).
 
+mod feed;
 mod schema;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,202 @@
+//! The production [`DeviceResponder`] and [`PendingCommands`]: the Particle Cloud API through `particle-cloud`
+//! (hook-response delivery: `hook-response/<event>/<n>` chunks of at most 512 bytes published to the device,
+//! the product form for product devices) and `particle-commands` (pending commands delivered when the device is
+//! seen). Every chunk pushed is logged in the commands' delivery log under the event's id.
+//!
+//! Without a Particle token (`PARTICLE_ACCESS_TOKEN` / `PARTICLE_ACCESS_TOKEN_SECRET_ARN`) there is neither: a
+//! local run without an account still forwards, and says once that device responses are not published.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use particle_cloud::{
+    AccessToken, HookKind, HookTarget, HttpSettings, Limits, Outcome, ParticleApi, RetryPolicy,
+    TokenError, TokenSource, Tokens,
+};
+use particle_commands::{Commands, Deliveries};
+use particle_events::Event;
+use particle_lambda::SettingError;
+use particle_lambda::env;
+use particle_store::ItemStore;
+use particle_template::HookResponse;
+use thiserror::Error;
+
+use crate::respond::{DeviceResponder, PendingCommands, RespondError, ResponseKind};
+
+/// Shortest token accepted (as `sse-drain` and `respond` require).
+pub const MIN_TOKEN_CHARS: usize = 20;
+
+#[derive(Debug, Error)]
+pub enum ParticleSetupError {
+    #[error(transparent)]
+    Setting(#[from] SettingError),
+    #[error("the Particle Cloud API client: {0}")]
+    Client(#[from] particle_cloud::CloudError),
+}
+
+/// The token as configured, read anew on each call (a warm instance follows a rotation after a 401).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EnvToken;
+
+impl EnvToken {
+    pub async fn resolve() -> Result<particle_lambda::Secret, SettingError> {
+        particle_lambda::resolve_secret(
+            "PARTICLE_ACCESS_TOKEN",
+            "PARTICLE_ACCESS_TOKEN_SECRET_ARN",
+            MIN_TOKEN_CHARS,
+        )
+        .await
+    }
+}
+
+#[async_trait]
+impl TokenSource for EnvToken {
+    async fn read(&self) -> Result<AccessToken, TokenError> {
+        let secret = Self::resolve()
+            .await
+            .map_err(|e| TokenError(e.to_string()))?;
+        Ok(AccessToken::new(secret.expose()))
+    }
+}
+
+/// Publishes device responses with `particle-cloud`'s hook-response delivery and logs each chunk.
+#[derive(Debug, Clone)]
+pub struct ParticleResponder {
+    api: ParticleApi,
+    limits: Limits,
+    policy: RetryPolicy,
+    deliveries: Deliveries,
+}
+
+impl ParticleResponder {
+    pub fn new(api: ParticleApi, limits: Limits, store: Arc<dyn ItemStore>) -> Self {
+        ParticleResponder {
+            api,
+            limits,
+            policy: RetryPolicy::PUBLISH,
+            deliveries: Deliveries::new(store),
+        }
+    }
+
+    /// Another retry policy (tests: short budgets).
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+}
+
+#[async_trait]
+impl DeviceResponder for ParticleResponder {
+    async fn respond(
+        &self,
+        event: &Event,
+        response: &HookResponse,
+        kind: ResponseKind,
+    ) -> Result<(), RespondError> {
+        let target = HookTarget {
+            coreid: event.coreid.clone(),
+            product_id: event.product_id,
+        };
+        let kind = match kind {
+            ResponseKind::Response => HookKind::Response,
+            ResponseKind::Error => HookKind::Error,
+        };
+        let pushed = self
+            .api
+            .deliver_hook_response(response, kind, &target, &self.limits, self.policy)
+            .await;
+        for delivery in &pushed {
+            if let Err(e) = self.deliveries.record(&event.id, delivery).await {
+                tracing::error!(error = %e, target = %delivery.target, "hook-response chunk not logged");
+            }
+        }
+        match pushed.iter().find(|d| d.outcome != Outcome::Delivered) {
+            None => Ok(()),
+            Some(d) => Err(RespondError::NotPublished(format!(
+                "{}: {}",
+                d.target,
+                d.outcome.as_str()
+            ))),
+        }
+    }
+}
+
+/// Delivers a device's pending commands with `particle-commands`.
+#[derive(Debug, Clone)]
+pub struct ParticlePending(pub Commands);
+
+#[async_trait]
+impl PendingCommands for ParticlePending {
+    async fn deliver_pending(&self, coreid: &str) -> Result<usize, RespondError> {
+        self.0
+            .deliver_pending(coreid)
+            .await
+            .map(|made| made.len())
+            .map_err(|e| RespondError::Pending(e.to_string()))
+    }
+}
+
+/// The responder and pending-command delivery the environment configures: both, over one Particle API client,
+/// when a token is set; neither without one.
+#[allow(clippy::type_complexity)]
+pub async fn from_env(
+    store: Arc<dyn ItemStore>,
+) -> Result<
+    (
+        Option<Arc<dyn DeviceResponder>>,
+        Option<Arc<dyn PendingCommands>>,
+    ),
+    ParticleSetupError,
+> {
+    let token = match EnvToken::resolve().await {
+        Ok(token) => AccessToken::new(token.expose()),
+        Err(SettingError::Missing { .. }) => {
+            tracing::warn!(
+                "PARTICLE_ACCESS_TOKEN / PARTICLE_ACCESS_TOKEN_SECRET_ARN not set: device responses and pending \
+                 commands are not delivered"
+            );
+            return Ok((None, None));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let tokens = Arc::new(Tokens::new(
+        token,
+        Arc::new(EnvToken),
+        Tokens::REFRESH_INTERVAL,
+    ));
+    let http = HttpSettings::new(
+        "forward",
+        env!("CARGO_PKG_VERSION"),
+        HttpSettings::CONNECT_TIMEOUT,
+        Some(Duration::from_secs(27)),
+    )
+    .client()?;
+    let url = env::var("PARTICLE_API_URL")
+        .unwrap_or_else(|| particle_cloud::api::DEFAULT_API_URL.to_owned());
+    let api = ParticleApi::with_base_url(http, &url, tokens)?;
+    let ceiling = particle_cloud::limits::LIMIT_CEILING as u64;
+    let limits = Limits {
+        function_arg_max: env::number_in(
+            "PARTICLE_FUNCTION_ARG_MAX",
+            particle_cloud::limits::DEFAULT_FUNCTION_ARG_MAX as u64,
+            1..=ceiling,
+        )? as usize,
+        event_data_max: env::number_in(
+            "PARTICLE_EVENT_DATA_MAX",
+            particle_cloud::limits::DEFAULT_EVENT_DATA_MAX as u64,
+            1..=ceiling,
+        )? as usize,
+    };
+    let pending_ttl_hours = env::number_in(
+        "PENDING_TTL_HOURS",
+        particle_commands::pending::DEFAULT_TTL_HOURS,
+        1..=720,
+    )?;
+    let responder = ParticleResponder::new(api.clone(), limits, Arc::clone(&store));
+    let commands = Commands::new(store, api, limits, pending_ttl_hours);
+    Ok((
+        Some(Arc::new(responder)),
+        Some(Arc::new(ParticlePending(commands))),
+    ))
+}
