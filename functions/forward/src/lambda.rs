@@ -92,12 +92,22 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+impl particle_lambda::InvocationFailure for HandlerError {
+    fn kind(&self) -> &'static str {
+        match self {
+            HandlerError::UnnamedFailures(_) => "unnamed_failures",
+        }
+    }
+
+    /// The stream hands the whole batch back; bisect-on-error then narrows it down.
+    fn retryable(&self) -> bool {
+        true
+    }
+}
+
 impl From<HandlerError> for lambda_runtime::Diagnostic {
     fn from(e: HandlerError) -> Self {
-        lambda_runtime::Diagnostic {
-            error_type: "UnnamedFailures".to_owned(),
-            error_message: e.to_string(),
-        }
+        particle_lambda::diagnostic(&e)
     }
 }
 
