@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use particle_cloud::{
     AccessToken, HookKind, HookTarget, HttpSettings, Limits, Outcome, ParticleApi, RetryPolicy,
-    TokenError, TokenSource, Tokens,
+    Tokens,
 };
 use particle_commands::{Commands, Deliveries};
 use particle_events::Event;
@@ -24,40 +24,12 @@ use thiserror::Error;
 
 use crate::respond::{DeviceResponder, PendingCommands, RespondError, ResponseKind};
 
-/// Shortest token accepted (as `sse-drain` and `respond` require).
-pub const MIN_TOKEN_CHARS: usize = 20;
-
 #[derive(Debug, Error)]
 pub enum ParticleSetupError {
     #[error(transparent)]
     Setting(#[from] SettingError),
     #[error("the Particle Cloud API client: {0}")]
     Client(#[from] particle_cloud::CloudError),
-}
-
-/// The token as configured, read anew on each call (a warm instance follows a rotation after a 401).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EnvToken;
-
-impl EnvToken {
-    pub async fn resolve() -> Result<particle_lambda::Secret, SettingError> {
-        particle_lambda::resolve_secret(
-            "PARTICLE_ACCESS_TOKEN",
-            "PARTICLE_ACCESS_TOKEN_SECRET_ARN",
-            MIN_TOKEN_CHARS,
-        )
-        .await
-    }
-}
-
-#[async_trait]
-impl TokenSource for EnvToken {
-    async fn read(&self) -> Result<AccessToken, TokenError> {
-        let secret = Self::resolve()
-            .await
-            .map_err(|e| TokenError(e.to_string()))?;
-        Ok(AccessToken::new(secret.expose()))
-    }
 }
 
 /// Publishes device responses with `particle-cloud`'s hook-response delivery and logs each chunk.
@@ -149,7 +121,7 @@ pub async fn from_env(
     ),
     ParticleSetupError,
 > {
-    let token = match EnvToken::resolve().await {
+    let token = match particle_cloud::EnvToken::resolve().await {
         Ok(token) => AccessToken::new(token.expose()),
         Err(SettingError::Missing { .. }) => {
             tracing::warn!(
@@ -162,7 +134,7 @@ pub async fn from_env(
     };
     let tokens = Arc::new(Tokens::new(
         token,
-        Arc::new(EnvToken),
+        Arc::new(particle_cloud::EnvToken),
         Tokens::REFRESH_INTERVAL,
     ));
     let http = HttpSettings::new(

@@ -12,14 +12,12 @@
 //! - [`reply`]: the webhook reply: store the request event, look the reply up, render it within the budget.
 //! - [`admin`]: the admin routes.
 //! - [`handler`]: [`Respond`], built once, answering every request.
-//! - [`token`]: the Particle token source re-read after a 401.
 
 pub mod admin;
 pub mod config;
 pub mod handler;
 pub mod reply;
 pub mod route;
-pub mod token;
 
 pub use config::Config;
 pub use handler::Respond;

@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lambda_http::{Error, service_fn};
+use particle_cloud::EnvToken;
 use particle_cloud::{AccessToken, HttpSettings, ParticleApi, Tokens};
 use particle_lambda::SettingError;
 use respond::handler::Parts;
-use respond::token::EnvToken;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

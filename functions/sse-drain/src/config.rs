@@ -69,7 +69,7 @@ impl DrainConfig {
             |name, default, range| env::number_in(name, default, range).map(Duration::from_millis);
         let config = DrainConfig {
             api_url,
-            token: crate::token::EnvToken::resolve().await?,
+            token: particle_cloud::EnvToken::resolve().await?,
             events_path,
             prefix,
             window: secs("SSE_WINDOW_SECONDS", 70, 1..=86_400)?,

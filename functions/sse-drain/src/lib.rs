@@ -7,7 +7,6 @@
 //! - [`decode`]: one SSE event to a device [`particle_events::Event`], a cloud event, or a bad one.
 //! - [`connect`]: opening the stream through `particle-cloud`'s Particle API client, and what its answer means
 //!   for the window (stream, 401/403, 529, ...).
-//! - [`token`]: [`token::EnvToken`], the token source re-read after a 401 (secret rotation).
 //! - [`budget`]: the stream state shared by every drainer through the store: the open budget, the 529 backoff,
 //!   and the latest windows' spans.
 //! - [`reconnect`]: reconnect delays (`particle_cloud::Backoff`, reset after a healthy minute).
@@ -33,7 +32,6 @@ pub mod parser;
 pub mod reconnect;
 pub mod sink;
 pub mod summary;
-pub mod token;
 pub mod wallclock;
 pub mod window;
 

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use lambda_runtime::{Error, service_fn};
+use particle_cloud::EnvToken;
 use particle_cloud::Tokens;
-use sse_drain::token::EnvToken;
 use sse_drain::{DrainConfig, Drainer, cli, lambda};
 
 /// mimalloc instead of the system allocator: decoding events is allocation-bound (one `Event` of owned strings

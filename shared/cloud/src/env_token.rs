@@ -1,7 +1,9 @@
-//! The real [`TokenSource`]: re-resolves `PARTICLE_ACCESS_TOKEN` / `PARTICLE_ACCESS_TOKEN_SECRET_ARN` (Secrets
-//! Manager), so a warm instance picks up a rotated token after a 401 (throttled by [`particle_cloud::Tokens`]).
+//! The production [`TokenSource`] (feature `env`): the Particle token as configured, `PARTICLE_ACCESS_TOKEN`
+//! (local runs) or the Secrets Manager secret `PARTICLE_ACCESS_TOKEN_SECRET_ARN`, read anew on each call, so a
+//! warm instance follows a rotation after a 401 (throttled by [`crate::Tokens`]). One copy for every function
+//! that talks to Particle.
 
-use particle_cloud::{AccessToken, TokenError, TokenSource};
+use crate::token::{AccessToken, TokenError, TokenSource};
 
 /// Shortest token accepted (a placeholder like `changeme` is refused at start).
 pub const MIN_TOKEN_CHARS: usize = 20;
