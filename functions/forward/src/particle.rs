@@ -144,22 +144,9 @@ pub async fn from_env(
         Some(Duration::from_secs(27)),
     )
     .client()?;
-    let url = env::var("PARTICLE_API_URL")
-        .unwrap_or_else(|| particle_cloud::api::DEFAULT_API_URL.to_owned());
+    let url = particle_cloud::settings::api_url();
     let api = ParticleApi::with_base_url(http, &url, tokens)?;
-    let ceiling = particle_cloud::limits::LIMIT_CEILING as u64;
-    let limits = Limits {
-        function_arg_max: env::number_in(
-            "PARTICLE_FUNCTION_ARG_MAX",
-            particle_cloud::limits::DEFAULT_FUNCTION_ARG_MAX as u64,
-            1..=ceiling,
-        )? as usize,
-        event_data_max: env::number_in(
-            "PARTICLE_EVENT_DATA_MAX",
-            particle_cloud::limits::DEFAULT_EVENT_DATA_MAX as u64,
-            1..=ceiling,
-        )? as usize,
-    };
+    let limits = particle_cloud::settings::limits()?;
     let pending_ttl_hours = env::number_in(
         "PENDING_TTL_HOURS",
         particle_commands::pending::DEFAULT_TTL_HOURS,

@@ -36,7 +36,6 @@ pub struct Config {
 
 impl Config {
     pub async fn from_env() -> Result<Config, SettingError> {
-        let ceiling = particle_cloud::limits::LIMIT_CEILING as u64;
         Ok(Config {
             store: env::store()?,
             webhook_secrets: particle_webhook::webhook_secrets().await?,
@@ -51,20 +50,8 @@ impl Config {
                 .await?,
             ),
             retention: env::event_retention()?,
-            api_url: env::var("PARTICLE_API_URL")
-                .unwrap_or_else(|| particle_cloud::api::DEFAULT_API_URL.to_owned()),
-            limits: Limits {
-                function_arg_max: env::number_in(
-                    "PARTICLE_FUNCTION_ARG_MAX",
-                    particle_cloud::limits::DEFAULT_FUNCTION_ARG_MAX as u64,
-                    1..=ceiling,
-                )? as usize,
-                event_data_max: env::number_in(
-                    "PARTICLE_EVENT_DATA_MAX",
-                    particle_cloud::limits::DEFAULT_EVENT_DATA_MAX as u64,
-                    1..=ceiling,
-                )? as usize,
-            },
+            api_url: particle_cloud::settings::api_url(),
+            limits: particle_cloud::settings::limits()?,
             reply_max_bytes: env::number_in(
                 "REPLY_MAX_BYTES",
                 DEFAULT_REPLY_MAX_BYTES,

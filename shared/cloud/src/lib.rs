@@ -8,8 +8,8 @@
 //!   agent naming the function and its version).
 //! - [`url`]: the URL policy ([`check_url`], [`ApiBase`]): https only, http for loopback addresses alone.
 //! - [`retry_after`]: `Retry-After` (delta-seconds or HTTP-date), clamped to [`MAX_RETRY_AFTER`].
-//! - [`env_token`] (feature `env`): [`EnvToken`], the production token source (environment or Secrets Manager,
-//!   re-read after a 401).
+//! - [`settings`] (feature `env`): [`EnvToken`], the production token source (environment or Secrets Manager,
+//!   re-read after a 401), `PARTICLE_API_URL` and the Particle limits from the environment.
 //! - [`error`]: [`CloudError`] (setup and transport) and [`ApiError`] (Particle's error bodies).
 //! - [`outcome`]: [`Failure`], what a failed call means for the caller, and the classification of answers.
 //! - [`token`]: [`AccessToken`], the [`TokenSource`] trait and [`Tokens`], the token with a throttled re-read
@@ -30,8 +30,6 @@ pub use backoff::Backoff;
 pub mod api;
 #[cfg(feature = "http")]
 pub mod delivery;
-#[cfg(feature = "env")]
-pub mod env_token;
 #[cfg(feature = "http")]
 pub mod error;
 #[cfg(feature = "http")]
@@ -52,6 +50,8 @@ pub mod publish;
 pub mod retry;
 #[cfg(feature = "http")]
 pub mod retry_after;
+#[cfg(feature = "env")]
+pub mod settings;
 #[cfg(feature = "http")]
 pub mod token;
 #[cfg(feature = "http")]
@@ -61,8 +61,6 @@ pub mod url;
 pub use api::ParticleApi;
 #[cfg(feature = "http")]
 pub use delivery::{Delivery, Outcome, PushKind};
-#[cfg(feature = "env")]
-pub use env_token::EnvToken;
 #[cfg(feature = "http")]
 pub use error::{ApiError, CloudError};
 #[cfg(feature = "http")]
@@ -81,6 +79,8 @@ pub use publish::Publish;
 pub use retry::RetryPolicy;
 #[cfg(feature = "http")]
 pub use retry_after::MAX_RETRY_AFTER;
+#[cfg(feature = "env")]
+pub use settings::EnvToken;
 #[cfg(feature = "http")]
 pub use token::{AccessToken, StaticToken, TokenError, TokenSource, Tokens};
 #[cfg(feature = "http")]
