@@ -8,7 +8,9 @@ set -euo pipefail
 rustup target add aarch64-unknown-linux-gnu
 
 bins=()
-while IFS= read -r bin; do bins+=(--bin "$bin"); done < <(function_bins)
+# `--package` as well: with `--bin` alone cargo selects every workspace member, and the tests and bench packages'
+# dependencies would switch the SQLite feature back on (features are unified across the selected packages).
+while IFS= read -r bin; do bins+=(--package "$bin" --bin "$bin"); done < <(function_bins)
 # --no-default-features: deployed functions open DynamoDB only, so the SQLite backend (a default feature, for local
 # runs and tests) is left out: ~2 MB smaller per bootstrap. The CDK bundling passes the same (LAMBDA_BUILD_FLAGS).
 say "cargo lambda build --release --arm64 --no-default-features ${bins[*]}"

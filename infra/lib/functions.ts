@@ -94,7 +94,9 @@ export class ParticleFunction extends Construct {
           bundling: {
             // Deployed functions open DynamoDB only: leaving out the default `sqlite` feature (local runs and
             // tests) makes each bootstrap about 2 MB (17 %) smaller. See the README's data model section.
-            cargoLambdaFlags: LAMBDA_BUILD_FLAGS,
+            // `--package`: with `--bin` alone cargo selects every workspace member, and a test or bench package's
+            // dependencies would switch the SQLite feature back on (features are unified across selected packages).
+            cargoLambdaFlags: [...LAMBDA_BUILD_FLAGS, '--package', props.binaryName],
             ...(props.bundledFolders?.length ? { commandHooks: copyFoldersHooks(props.bundledFolders) } : {}),
           },
         });
