@@ -8,7 +8,9 @@
 //!
 //! The first run starts at the time it starts: events stored before are not forwarded.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+#[cfg(feature = "sqlite")]
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -139,6 +141,7 @@ fn shift_ms(at: &str, ms: i64) -> String {
     }
 }
 
+#[cfg(feature = "sqlite")]
 fn key_of(item: &Item) -> String {
     format!("{}|{}", item.pk, item.sk)
 }
