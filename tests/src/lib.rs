@@ -10,6 +10,7 @@
 //! - [`webhook_target`]: a webhook receiver that records requests and answers from a script.
 //! - [`azure_iot`]: an Azure IoT Hub double checking SAS tokens, recording messages, with 429/quota faults.
 //! - [`pubsub_emulator`]: Google's Pub/Sub emulator, from `PUBSUB_EMULATOR_HOST` or started on a free port.
+//! - [`http_client`]: a reqwest client for tests' own requests (ring installed first, as the functions do).
 //!
 //! Binary `geo-standin` (`src/bin/geo-standin.rs`): the Google simulator on a fixed port, a stand-in provider
 //! for trying `geolocate` under `make run` with curl.
@@ -22,3 +23,12 @@ pub mod particle_sse;
 pub mod pubsub_emulator;
 pub mod unwiredlabs;
 pub mod webhook_target;
+
+/// A plain reqwest client for a test's own requests. reqwest is built without a crypto provider in this workspace
+/// (see `particle_cloud::http`), so ring is installed first, as `particle_cloud::http::client_builder` does.
+pub fn http_client() -> reqwest::Client {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    reqwest::Client::new()
+}

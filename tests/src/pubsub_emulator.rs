@@ -46,7 +46,7 @@ fn launcher() -> Result<PathBuf, String> {
 impl PubSubEmulator {
     /// The emulator at `PUBSUB_EMULATOR_HOST`, or a new one. Panics (the test fails) when neither works.
     pub async fn start() -> PubSubEmulator {
-        let http = reqwest::Client::new();
+        let http = crate::http_client();
         if let Ok(host) = std::env::var("PUBSUB_EMULATOR_HOST") {
             let emulator = PubSubEmulator {
                 host,

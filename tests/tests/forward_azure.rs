@@ -173,7 +173,7 @@ async fn the_double_checks_resource_policy_and_expiry() {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let client = reqwest::Client::new();
+    let client = integration_tests::http_client();
     let put = |token: String| {
         client
             .put(format!(

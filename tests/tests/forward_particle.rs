@@ -48,7 +48,7 @@ async fn answers_the_device_and_delivers_pending(store: Arc<dyn ItemStore>) {
     )
     .unwrap();
     let api = ParticleApi::with_base_url(
-        reqwest::Client::new(),
+        integration_tests::http_client(),
         &sim.base_url(),
         Arc::new(Tokens::fixed(AccessToken::new(TOKEN))),
     )

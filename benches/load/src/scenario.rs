@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::{Credentials, Region};
 use ingest::Ingest;
 use particle_lambda::{RefreshingSecret, Secret, SecretVersions};
 use particle_store::dynamo::DynamoStore;
@@ -173,7 +173,7 @@ fn broken(run: &str, why: String) -> Row {
 
 /// A table on the local server, through a client configured as the functions' (default retries and timeouts).
 async fn dynamo(endpoint: &str) -> Result<Arc<dyn ItemStore>, String> {
-    let config = aws_config::defaults(BehaviorVersion::latest())
+    let config = particle_store::aws::defaults()
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "load-bench"))

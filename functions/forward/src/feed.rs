@@ -167,7 +167,7 @@ impl InvokeSink {
             "{}/2015-03-31/functions/forward/invocations",
             base.trim_end_matches('/')
         );
-        let client = reqwest::Client::builder()
+        let client = particle_cloud::http::client_builder()
             // A batch may wait on retries of a failing target.
             .timeout(Duration::from_secs(300))
             .build()

@@ -18,7 +18,7 @@ const USAGE: &str = "usage: forward            (under a Lambda runtime: handles 
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    particle_lambda::startup()?;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         return serve().await;
     }

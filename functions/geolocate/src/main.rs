@@ -9,7 +9,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    particle_lambda::startup()?;
     let config = geolocate::Config::from_env().await?;
     let store = particle_lambda::open_store(&config.store).await?;
     let client = particle_geo::http::settings(geolocate::FUNCTION).client()?;

@@ -10,7 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    particle_lambda::startup()?;
     let config = ingest::Config::from_env().await?;
     let store = particle_lambda::open_store(&config.store).await?;
     tracing::info!(store = %store.describe(), "ingest ready");

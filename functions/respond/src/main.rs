@@ -14,7 +14,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    particle_lambda::startup()?;
     let config = respond::Config::from_env().await?;
     let store = particle_lambda::open_store(&config.store).await?;
     // Webhook replies and the reply admin routes need no Particle token: without one (a local run) respond

@@ -15,7 +15,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    particle_lambda::startup()?;
     let in_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
     let mode = if in_lambda {
         cli::Mode::Once

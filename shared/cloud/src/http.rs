@@ -1,6 +1,10 @@
-//! The one outbound HTTP client setup: rustls (no OpenSSL), a connect timeout, an optional total timeout, and a
-//! user agent that names the calling function and its version (so Particle's and providers' logs tell our
-//! functions apart).
+//! The one outbound HTTP client setup: rustls over ring (no OpenSSL, no aws-lc), a connect timeout, an optional
+//! total timeout, and a user agent that names the calling function and its version (so Particle's and providers'
+//! logs tell our functions apart).
+//!
+//! reqwest is built with `rustls-no-provider` (its `rustls` feature would link aws-lc-rs next to the ring the AWS
+//! SDK's client uses), so a client may only be built after ring is installed as the process's rustls provider:
+//! every client comes from [`client_builder`], which does that first.
 
 use std::time::Duration;
 
@@ -50,7 +54,14 @@ impl HttpSettings {
 
     /// Builds the client (one per process: it holds the connection pool and the TLS configuration).
     pub fn client(&self) -> Result<reqwest::Client, CloudError> {
-        let mut builder = reqwest::Client::builder()
+        self.builder().build().map_err(|e| CloudError::Client {
+            message: crate::error::chain(&e),
+        })
+    }
+
+    /// The builder [`client`](Self::client) finishes, for callers that add settings of their own.
+    pub fn builder(&self) -> reqwest::ClientBuilder {
+        let mut builder = client_builder()
             .user_agent(&self.user_agent)
             .connect_timeout(self.connect_timeout)
             .tcp_keepalive(Duration::from_secs(30))
@@ -59,9 +70,23 @@ impl HttpSettings {
         if let Some(total) = self.total_timeout {
             builder = builder.timeout(total);
         }
-        builder.build().map_err(|e| CloudError::Client {
-            message: crate::error::chain(&e),
-        })
+        builder
+    }
+}
+
+/// `reqwest::Client::builder()` once ring is the process's rustls provider: the only way this workspace starts an
+/// HTTP client (without a provider, reqwest's `build` panics).
+pub fn client_builder() -> reqwest::ClientBuilder {
+    install_crypto_provider();
+    reqwest::Client::builder()
+}
+
+/// Installs ring as the process's default rustls provider, unless one is installed already (then that one
+/// stays: installing is first come, first served, and both would be ring here).
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // An Err means another thread installed one in between: equally good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 

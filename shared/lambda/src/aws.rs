@@ -3,16 +3,16 @@
 //! instead of loading its own, so a cold start pays for it once. It is loaded lazily: a local run on SQLite with
 //! secrets from the environment never loads it at all.
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::SdkConfig;
 use tokio::sync::OnceCell;
 
 static CONFIG: OnceCell<SdkConfig> = OnceCell::const_new();
 
-/// The process's AWS configuration, loaded on first use from the standard chain (so `AWS_REGION`,
+/// The process's AWS configuration, loaded on first use from the standard chain ([`particle_store::aws::defaults`]) (so `AWS_REGION`,
 /// `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SECRETS_MANAGER` and the usual credentials apply).
 pub async fn config() -> &'static SdkConfig {
     CONFIG
-        .get_or_init(|| aws_config::load_defaults(BehaviorVersion::latest()))
+        .get_or_init(|| particle_store::aws::defaults().load())
         .await
 }
 

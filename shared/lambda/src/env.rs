@@ -83,3 +83,51 @@ pub fn event_retention() -> Result<particle_store::Retention, SettingError> {
     let days = number_in("EVENT_TTL_DAYS", 0, 0..=36_500)?;
     Ok(particle_store::Retention::from_days(days as u32))
 }
+
+/// `SSL_CERT_FILE`, when set, must name a readable file: rustls-native-certs then loads only that file as the
+/// trust roots of every TLS client (the SDK's and reqwest's), and a wrong path would leave them with no roots at
+/// all, so that every HTTPS call failed with an unknown-issuer error far from its cause. The CDK stack sets it to
+/// the Lambda runtime's bundle; see the README's cold start section.
+pub fn trust_store() -> Result<(), SettingError> {
+    cert_file(var(CERT_FILE))
+}
+
+const CERT_FILE: &str = "SSL_CERT_FILE";
+
+fn cert_file(value: Option<String>) -> Result<(), SettingError> {
+    const NAME: &str = CERT_FILE;
+    match value {
+        None => Ok(()),
+        Some(path) => match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => Ok(()),
+            Ok(_) => Err(SettingError::Invalid {
+                name: NAME,
+                reason: format!("{path:?} is not a file (a PEM bundle of CA certificates)"),
+            }),
+            Err(e) => Err(SettingError::Invalid {
+                name: NAME,
+                reason: format!("{path:?}: {e}"),
+            }),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cert_file_must_be_a_readable_file() {
+        assert!(cert_file(None).is_ok());
+        let file = tempfile::NamedTempFile::new().unwrap();
+        assert!(cert_file(Some(file.path().display().to_string())).is_ok());
+        let dir = tempfile::tempdir().unwrap();
+        let err = cert_file(Some(dir.path().display().to_string())).unwrap_err();
+        assert!(
+            err.to_string().starts_with("SSL_CERT_FILE is invalid"),
+            "{err}"
+        );
+        let err = cert_file(Some("/nonexistent/ca.pem".to_owned())).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
+    }
+}

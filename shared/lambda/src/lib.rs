@@ -6,6 +6,7 @@
 //! - [`boundary`]: typed errors at the Lambda boundary ([`InvocationFailure`], [`diagnostic`]): a failed
 //!   invocation names its cause and whether a retry can help.
 //! - [`env`]: reading and validating environment settings ([`SettingError`]).
+//! - [`logging`]: the log subscriber (Lambda's log level and format settings).
 //! - [`metrics`]: CloudWatch metrics as Embedded Metric Format log lines (no API call).
 //! - [`secret`]: [`Secret`], resolution from `NAME` or `NAME_SECRET_ARN` (AWS Secrets Manager), and
 //!   [`RefreshingSecret`]: current + previous versions, re-read (rate-limited) to follow a rotation.
@@ -14,6 +15,7 @@
 pub mod aws;
 pub mod boundary;
 pub mod env;
+pub mod logging;
 pub mod metrics;
 pub mod secret;
 pub mod store;
@@ -25,3 +27,10 @@ pub use secret::{
     resolve_secret, resolve_secret_versions,
 };
 pub use store::open_store;
+
+/// What every `main` does first: installs the log subscriber ([`logging::init`]) and checks the process-wide
+/// settings that are not any one function's, so a bad one stops the cold start naming the variable.
+pub fn startup() -> Result<(), SettingError> {
+    logging::init();
+    env::trust_store()
+}

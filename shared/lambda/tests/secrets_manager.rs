@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::config::{Credentials, Region};
 use particle_lambda::secret::SecretsManagerSource;
@@ -16,7 +15,7 @@ const OLD: &str = "old-webhook-secret-0001";
 const NEW: &str = "new-webhook-secret-0002";
 
 async fn client() -> Client {
-    let config = aws_config::defaults(BehaviorVersion::latest())
+    let config = particle_store::aws::defaults()
         .endpoint_url(dynamo_endpoint())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))

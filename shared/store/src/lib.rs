@@ -7,6 +7,8 @@
 //!   pending commands, deliveries, stream state and gaps).
 //! - [`record`]: the one record mapping, [`Record`]: a domain type's key, `gsi1` keys, TTL, `type` and
 //!   attributes, declared once and stored by both backends.
+//! - [`aws`] (feature `dynamodb`): the SDK configuration loader every AWS client starts from (its HTTPS client:
+//!   rustls over ring).
 //! - [`backend`]: the [`ItemStore`] trait every backend implements (and its expiry contract).
 //! - [`error`]: the error type, [`StoreError`].
 //! - [`setting`]: the `STORE` setting (`dynamodb:<table>` | `sqlite:<path>`) and [`open`].
@@ -21,6 +23,8 @@
 //! Both backend features are on by default; a binary that opens only one can turn the other off
 //! (`default-features = false, features = ["dynamodb"]`), and then `STORE` naming it is a configuration error.
 
+#[cfg(feature = "dynamodb")]
+pub mod aws;
 pub mod backend;
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 #[cfg(feature = "dynamodb")]
 use aws_sdk_dynamodb::Client;
 #[cfg(feature = "dynamodb")]
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::{Credentials, Region};
 
 #[cfg(feature = "dynamodb")]
 use crate::dynamo::{DynamoStore, table::create_table};
@@ -45,7 +45,7 @@ pub fn dynamo_endpoint() -> String {
 /// A client for the local server, with dummy credentials.
 #[cfg(feature = "dynamodb")]
 pub async fn dynamo_client() -> Client {
-    let config = aws_config::defaults(BehaviorVersion::latest())
+    let config = crate::aws::defaults()
         .endpoint_url(dynamo_endpoint())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))

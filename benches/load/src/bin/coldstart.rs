@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::{Credentials, Region};
 use load_bench::moto::Moto;
 use load_bench::runtime_api::RuntimeApi;
 
@@ -149,7 +149,7 @@ fn owned((k, v): (&str, &str)) -> (String, String) {
 }
 
 async fn create_table(endpoint: &str) -> Result<(), String> {
-    let config = aws_config::defaults(BehaviorVersion::latest())
+    let config = particle_store::aws::defaults()
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "coldstart"))

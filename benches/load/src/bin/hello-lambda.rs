@@ -8,7 +8,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    particle_lambda::logging::init();
     lambda_http::run(service_fn(|_request: Request| async {
         Ok::<_, std::convert::Infallible>(Response::new(Body::from("hello")))
     }))

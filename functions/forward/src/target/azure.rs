@@ -76,7 +76,7 @@ impl AzureTarget {
             }
         };
         Ok(AzureTarget {
-            client: reqwest::Client::builder()
+            client: particle_cloud::http::client_builder()
                 .timeout(REQUEST_TIMEOUT)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()?,

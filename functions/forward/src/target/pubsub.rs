@@ -57,7 +57,7 @@ impl PubSubTarget {
 
     fn build(base: String, emulator: bool) -> Result<Self, reqwest::Error> {
         Ok(PubSubTarget {
-            client: reqwest::Client::builder()
+            client: particle_cloud::http::client_builder()
                 .timeout(REQUEST_TIMEOUT)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()?,

@@ -32,7 +32,7 @@ impl WebhookTarget {
 
     pub fn with_timeout(timeout: std::time::Duration) -> Result<Self, reqwest::Error> {
         let builder = || {
-            reqwest::Client::builder()
+            particle_cloud::http::client_builder()
                 .timeout(timeout)
                 .redirect(reqwest::redirect::Policy::none())
                 .user_agent(USER_AGENT)

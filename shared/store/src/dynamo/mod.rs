@@ -44,7 +44,7 @@ impl DynamoStore {
 
     /// A client from the default AWS configuration chain (environment, profile, IMDS/container credentials).
     pub async fn default_client() -> Client {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let config = crate::aws::defaults().load().await;
         Client::new(&config)
     }
 
