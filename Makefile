@@ -10,12 +10,8 @@ test:           ## The whole suite: Rust tests against SQLite and a local moto D
 smoke:          ## Start `make run` in the background and check the ingest endpoint end to end with curl
 	scripts/smoke.sh
 
-bench:          ## Criterion benchmarks (release profile)
-	cargo bench -p ingest --bench ingest_path
-	cargo bench -p particle-template --bench render
-	cargo bench -p particle-template --bench ratio
-	cargo bench -p sse-drain --bench parser
-	cargo bench -p particle-geo --bench scan
+bench:          ## Every benchmark (CPU, templates, cold start, load, arm64 sizes), one report, written into the README
+	scripts/bench.sh
 
 # moto from the project's .venv unless MOTO_SERVER names another moto_server.
 MOTO_SERVER ?= $(CURDIR)/.venv/bin/moto_server

@@ -4,8 +4,11 @@
 //! - [`moto`]: the local DynamoDB server in its own process group: start, stop, restart with its data.
 //! - [`runtime_api`]: a fake Lambda Runtime API on 127.0.0.1 (`invocation/next`, `.../response`), timing what a
 //!   function binary does (the `coldstart` binary).
+//! - [`report`]: `make bench`'s one report (criterion results, cold start, load, sizes, cost per million events)
+//!   and its block in the README (the `bench-report` binary).
 
 pub mod moto;
+pub mod report;
 pub mod runtime_api;
 
 use std::path::PathBuf;

@@ -23,7 +23,7 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage: load-bench [--events N] [--repeats SHARE] [--concurrency N] [--seed N] \
-[--only sqlite|dynamodb|outage]... (moto from $MOTO_SERVER, else .venv/bin/moto_server)";
+[--only sqlite|dynamodb|outage]... [--json FILE] (moto from $MOTO_SERVER, else .venv/bin/moto_server)";
 
 fn main() -> ExitCode {
     let options = match scenario::Options::parse(std::env::args().skip(1)) {
@@ -39,6 +39,10 @@ fn main() -> ExitCode {
         .expect("a Tokio runtime");
     let rows = runtime.block_on(scenario::run_all(&options));
     scenario::print(&options, &rows);
+    if let Err(e) = scenario::write_json(&options, &rows) {
+        eprintln!("load-bench: {e}");
+        return ExitCode::FAILURE;
+    }
     if rows.iter().all(|row| row.failures.is_empty()) {
         ExitCode::SUCCESS
     } else {

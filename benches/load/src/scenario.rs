@@ -25,6 +25,7 @@ use crate::counting::{CountingStore, Counts};
 use crate::run::{Answer, Control, drive, quantile_ms, with_status};
 use crate::workload::{DEVICE, Webhook, webhooks};
 use load_bench::moto::Moto;
+use load_bench::report::inputs::{Load, LoadRow};
 
 /// The secret the API Gateway fixture carries.
 const SECRET: &str = "local-dev-secret-change-me";
@@ -38,6 +39,8 @@ pub struct Options {
     pub concurrency: usize,
     pub seed: u64,
     pub only: Vec<String>,
+    /// `--json FILE`: the rows for `make bench`'s report as well.
+    pub json: Option<std::path::PathBuf>,
 }
 
 impl Options {
@@ -48,6 +51,7 @@ impl Options {
             concurrency: 64,
             seed: 12,
             only: Vec::new(),
+            json: None,
         };
         while let Some(flag) = args.next() {
             let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -55,6 +59,7 @@ impl Options {
                 "--events" => options.events = number(&value()?)?,
                 "--concurrency" => options.concurrency = number(&value()?)?,
                 "--seed" => options.seed = number(&value()?)? as u64,
+                "--json" => options.json = Some(value()?.into()),
                 "--repeats" => {
                     options.repeats = value()?
                         .parse()
@@ -428,6 +433,38 @@ async fn verify(row: &mut Row, store: &Arc<dyn ItemStore>, answers: &[Answer]) {
             row.unique
         )
     });
+}
+
+/// The rows in the report's format (`load_bench::report::inputs::Load`), written to `--json`'s file.
+pub fn write_json(options: &Options, rows: &[Row]) -> Result<(), String> {
+    let Some(path) = &options.json else {
+        return Ok(());
+    };
+    let load = Load {
+        events: options.events,
+        repeats: options.repeats,
+        concurrency: options.concurrency,
+        rows: rows
+            .iter()
+            .map(|r| LoadRow {
+                run: r.run.clone(),
+                store: r.store.clone(),
+                requests: r.requests,
+                unique: r.unique,
+                created: r.created,
+                duplicate: r.duplicate,
+                unavailable: r.unavailable,
+                stored: r.stored,
+                p50_ms: r.p50_ms,
+                p99_ms: r.p99_ms,
+                per_second: r.per_second,
+                writes: r.writes,
+                reads: r.reads,
+                failures: r.failures.clone(),
+            })
+            .collect(),
+    };
+    load_bench::report::inputs::write(path, &load)
 }
 
 pub fn print(options: &Options, rows: &[Row]) {
