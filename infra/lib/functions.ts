@@ -35,6 +35,13 @@ export interface ParticleFunctionProps {
   readonly skipBundling?: boolean;
 }
 
+/**
+ * The CA bundle of the Lambda runtime (provided.al2023), as `SSL_CERT_FILE` of every function: the TLS clients
+ * (rustls-native-certs) then read this one file at cold start instead of the bundle plus every file of the
+ * certificate directories. The functions refuse to start when it names no file (`particle_lambda::startup`).
+ */
+export const LAMBDA_CA_BUNDLE = '/etc/pki/tls/certs/ca-bundle.crt';
+
 /** Flags of every function's `cargo lambda build` (also what `make build` passes). */
 export const LAMBDA_BUILD_FLAGS = ['--no-default-features'];
 
@@ -70,7 +77,7 @@ export class ParticleFunction extends Construct {
       description: props.description,
       memorySize: props.memoryMb,
       timeout: props.timeout,
-      environment: props.environment,
+      environment: { SSL_CERT_FILE: LAMBDA_CA_BUNDLE, ...props.environment },
       logGroup: this.logGroup,
       role: this.role,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : undefined,

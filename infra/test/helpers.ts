@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp } from '../lib/app';
+import { LAMBDA_CA_BUNDLE } from '../lib/functions';
 import { ParticleBackendStack } from '../lib/particle-backend-stack';
 
 /**
@@ -35,8 +36,14 @@ export type FunctionPrefix = 'Ingest' | 'SseDrain' | 'Geolocate' | 'Respond' | '
 /** The logical-id prefixes of the functions the default stack deploys. */
 export const ALL_FUNCTIONS: readonly FunctionPrefix[] = ['Ingest', 'SseDrain', 'Geolocate', 'Respond', 'Forward'];
 
+/**
+ * A function's environment without `SSL_CERT_FILE`, which every function has and which is checked here: the
+ * Lambda runtime's CA bundle (one file read at cold start; see LAMBDA_CA_BUNDLE). Tests compare the rest exactly.
+ */
 export function functionEnv(template: Template, prefix: FunctionPrefix): Record<string, unknown> {
-  return resource(template, 'AWS::Lambda::Function', prefix).props.Environment.Variables;
+  const { SSL_CERT_FILE, ...rest } = resource(template, 'AWS::Lambda::Function', prefix).props.Environment.Variables;
+  expect(SSL_CERT_FILE).toBe(LAMBDA_CA_BUNDLE);
+  return rest;
 }
 
 /** Logical id of the events table, for `{ Ref: ... }` comparisons. */
