@@ -2,7 +2,8 @@
 # `make smoke`: runs the README's run command in the background on a scratch SQLite file and checks the ingest
 # endpoint end to end with curl: Particle's default form webhook (201, then 200), the same event as JSON (200),
 # a new JSON event (201), the largest event fully JSON-escaped (201), every class of bad input (its status,
-# nothing stored), and the stored row count.
+# nothing stored), and the stored row count. Then the README's reply example on respond: a reply stored through
+# the admin API and the device's request answered with it (and what each secret may not do).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +16,9 @@ rm -f "$db"*
 # is only accepted if it reached the function byte for byte. RUST_LOG with `=` likewise.
 secret="smoke secret #1 = \$HOME 'q' \"dq\""
 # Its own session, so cargo lambda watch and every function it runs stop together at the end.
-start_group "$log" env PORT="$port" STORE="sqlite:$db" WEBHOOK_SECRET="$secret" RUST_LOG="info,ingest=info" \
+admin="smoke admin secret"
+start_group "$log" env PORT="$port" STORE="sqlite:$db" WEBHOOK_SECRET="$secret" ADMIN_SECRET="$admin" \
+  RUST_LOG="info,ingest=info" \
   "$ROOT/scripts/run.sh"
 run_pid=$STARTED_PID
 cleanup() {
@@ -79,5 +82,24 @@ check "published_at, _ for T"          422 -H "Authorization: Bearer $secret" -H
 n_after=$(stored)
 printf '  stored events: %s after the good requests, %s after the bad ones\n' "$n_good" "$n_after"
 [ "$n_good" = 3 ] && [ "$n_after" = 3 ] || { echo "  FAIL  expected exactly 3 stored events"; failures=$((failures + 1)); }
+
+# body_is NAME EXPECTED: the body of the last check.
+body_is() {
+  if [ "$(cat "$LOCAL/smoke-body")" = "$2" ]; then
+    printf '  ok    %-34s body %s\n' "$1" "$2"
+  else
+    printf '  FAIL  %-34s want body %s got %s\n' "$1" "$2" "$(head -c 200 "$LOCAL/smoke-body")"
+    failures=$((failures + 1))
+  fi
+}
+respond="http://127.0.0.1:$port/lambda-url/respond"
+request='{"event":"config/get","data":"{\"interval\": 60}","published_at":"2026-11-29T10:00:00.000Z","coreid":"3f002b000000000000000000"}'
+say "respond at $respond/ (the README's reply example; the first request compiles the function)"
+check "reply stored (admin secret)"    200 -X PUT -H "Authorization: Bearer $admin" --data-binary 'interval={{interval}};device={{PARTICLE_DEVICE_ID}}' "$respond/replies/default/config%2Fget"
+check "reply store, webhook secret"    401 -X PUT -H "Authorization: Bearer $secret" --data-binary 'x' "$respond/replies/default/config%2Fget"
+check "device request answered"        200 -H "Authorization: Bearer $secret" -H 'Content-Type: application/json' --data "$request" "$respond/"
+body_is "the rendered reply"           'interval=60;device=3f002b000000000000000000'
+check "request, admin secret"          401 -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' --data "$request" "$respond/"
+check "request without a reply"        404 -H "Authorization: Bearer $secret" -H 'Content-Type: application/json' --data "${request/config\/get/config\/other}" "$respond/"
 [ "$failures" = 0 ] || { echo "--- run log ---"; tail -40 "$log"; die "$failures smoke check(s) failed"; }
 say "smoke: all checks passed"

@@ -46,6 +46,7 @@ impl Respond {
         let webhook = Frontend::new(FrontendConfig::post(FUNCTION, REALM, parts.webhook_secrets))?;
         let admin = Frontend::new(FrontendConfig {
             methods: vec![Method::GET, Method::PUT, Method::POST, Method::DELETE],
+            secret_name: "admin secret",
             ..FrontendConfig::post(FUNCTION, ADMIN_REALM, parts.admin_secrets)
         })?;
         Ok(Respond {

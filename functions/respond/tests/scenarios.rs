@@ -328,6 +328,15 @@ async fn secrets_do_not_cross_routes(store: Arc<dyn ItemStore>) {
             .handle(request("GET", "/replies", secret, "application/json", ""))
             .await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{secret:?}");
+        // The answer names the secret these routes take, not the webhook's.
+        let message = body_json(&r)["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            message.contains("admin secret") && !message.contains("webhook"),
+            "{secret:?}: {message}"
+        );
     }
     let body = json!({"event": "t", "data": "d", "coreid": DEV_A, "published_at": "2026-11-29T02:00:00.000Z"});
     let r = f
@@ -341,6 +350,7 @@ async fn secrets_do_not_cross_routes(store: Arc<dyn ItemStore>) {
         ))
         .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(body_json(&r)["message"], "wrong webhook secret");
     // The webhook under the local prefix (`cargo lambda watch`): authenticated, no reply configured.
     let r = f
         .respond

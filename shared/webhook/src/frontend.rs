@@ -26,8 +26,11 @@ pub struct FrontendConfig {
     pub realm: &'static str,
     /// The methods the endpoint answers; any other gets 405 with `Allow`.
     pub methods: Vec<Method>,
-    /// The webhook secret's valid versions.
+    /// The secret's valid versions.
     pub secrets: Arc<RefreshingSecret>,
+    /// What the secret is called in answers and logs (`"webhook secret"`; respond's admin routes: `"admin
+    /// secret"`), so a 401 names the secret the caller should have sent.
+    pub secret_name: &'static str,
     /// The largest body accepted, in bytes.
     pub max_body: usize,
 }
@@ -44,6 +47,7 @@ impl FrontendConfig {
             realm,
             methods: vec![Method::POST],
             secrets,
+            secret_name: "webhook secret",
             max_body: MAX_BODY_BYTES,
         }
     }
@@ -87,6 +91,7 @@ pub struct Frontend {
     methods: Vec<Method>,
     allow: HeaderValue,
     www_authenticate: HeaderValue,
+    secret_name: &'static str,
     max_body: usize,
     secrets: Arc<RefreshingSecret>,
     keys: RwLock<CachedKeys>,
@@ -135,6 +140,7 @@ impl Frontend {
             methods: config.methods,
             allow,
             www_authenticate,
+            secret_name: config.secret_name,
             max_body: config.max_body,
             secrets: config.secrets,
             keys: RwLock::new(CachedKeys { generation, keys }),
@@ -215,10 +221,13 @@ impl Frontend {
         if denied == Denied::WrongSecret {
             match self.secrets.refresh_if_due().await {
                 Refresh::Reread(_) => {
-                    tracing::info!("webhook secret re-read after an unknown credential");
+                    tracing::info!(
+                        secret = self.secret_name,
+                        "secret re-read after an unknown credential"
+                    );
                 }
                 Refresh::Failed(e) => {
-                    tracing::error!(error = %e, "webhook secret could not be re-read");
+                    tracing::error!(secret = self.secret_name, error = %e, "secret could not be re-read");
                 }
                 Refresh::Throttled | Refresh::Fixed => {}
             }
@@ -226,15 +235,17 @@ impl Frontend {
                 return Ok(self.note(credential));
             }
         }
-        tracing::warn!(reason = ?denied, "webhook refused: not authenticated");
+        tracing::warn!(reason = ?denied, secret = self.secret_name, "webhook refused: not authenticated");
+        let name = self.secret_name;
         let message = match denied {
-            Denied::Missing => {
-                "missing Authorization header: send the webhook secret as a Bearer token or as the Basic auth password"
-            }
+            Denied::Missing => format!(
+                "missing Authorization header: send the {name} as a Bearer token or as the Basic auth password"
+            ),
             Denied::Unreadable => {
                 "unreadable Authorization header: use `Bearer <secret>` or HTTP Basic with the secret as password"
+                    .to_owned()
             }
-            Denied::WrongSecret => "wrong webhook secret",
+            Denied::WrongSecret => format!("wrong {name}"),
         };
         Err(
             Rejection::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
