@@ -19,10 +19,12 @@ load:           ## 2,000 webhooks (30 % repeats) through the ingest handler on S
 	@[ -x "$(MOTO_SERVER)" ] || scripts/setup.sh
 	MOTO_SERVER="$(MOTO_SERVER)" cargo run --release --locked -p load-bench -- $(LOAD_ARGS)
 
-coldstart:      ## Cold start, warm latency and peak RSS of ingest (SQLite, moto) vs a hello-world lambda_http binary
+# coldstart runs the binary of the build that made the functions: `cargo run -p load-bench` alone would unify other
+# features and rebuild load-bench's dependencies and coldstart apart from the functions it measures.
+coldstart:      ## Cold start, warm latency and peak RSS of every function (moto; ingest also SQLite) vs a hello-world lambda_http binary (COLDSTART_ARGS: --rounds N, --json FILE)
 	@[ -x "$(MOTO_SERVER)" ] || scripts/setup.sh
-	cargo build --release --locked -p ingest -p load-bench
-	MOTO_SERVER="$(MOTO_SERVER)" cargo run --release --locked -p load-bench --bin coldstart -- $(COLDSTART_ARGS)
+	cargo build --release --locked -p ingest -p geolocate -p respond -p forward -p sse-drain -p load-bench
+	MOTO_SERVER="$(MOTO_SERVER)" "$${CARGO_TARGET_DIR:-target}/release/coldstart" $(COLDSTART_ARGS)
 
 fuzz:           ## cargo-fuzz targets (webhook bodies, SSE parser, templates, locator scans), FUZZ_SECONDS (60) each
 	fuzz/run.sh

@@ -1,12 +1,15 @@
 //! Shared by the bench binaries of `load-bench`.
 //!
 //! Module map:
+//! - [`coldstart`]: the `coldstart` binary's cases (each function with its events and answer checks), one cold
+//!   start measured, the report (markdown and JSON), and a minimal Particle event stream for sse-drain.
 //! - [`moto`]: the local DynamoDB server in its own process group: start, stop, restart with its data.
 //! - [`runtime_api`]: a fake Lambda Runtime API on 127.0.0.1 (`invocation/next`, `.../response`), timing what a
 //!   function binary does (the `coldstart` binary).
 //! - [`report`]: `make bench`'s one report (criterion results, cold start, load, sizes, cost per million events)
 //!   and its block in the README (the `bench-report` binary).
 
+pub mod coldstart;
 pub mod moto;
 pub mod report;
 pub mod runtime_api;
