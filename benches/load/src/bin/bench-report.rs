@@ -101,7 +101,7 @@ fn run(args: &Args) -> Result<(), String> {
 /// DynamoDB server (cold start bench) and the per-webhook operations of the DynamoDB load run.
 fn cost_inputs(args: &Args, got: &Collected) -> Option<Inputs> {
     let cold = got.coldstart.as_ref()?;
-    let warm = |name: &str| cold.rows.iter().find(|r| r.name == name).map(|r| r.warm_ms);
+    let warm = |name: &str| cold.iter().find(|r| r.name == name).map(|r| r.warm_ms);
     let load = got.load.as_ref()?;
     let dynamo = load
         .rows

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::{Value, json};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
 
 use super::Case;
 use super::measure::{Samples, median};
@@ -12,16 +13,24 @@ use super::measure::{Samples, median};
 /// The baseline's row name.
 pub const BASELINE: &str = "hello-world";
 
-/// One row of the table.
-#[derive(Debug, Clone, PartialEq)]
+/// One row of the table; also the JSON rows of `--json` that `make bench`'s report reads back (a figure that
+/// could not be measured is NaN here and `null` there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     pub name: String,
+    #[serde(deserialize_with = "nan_if_null")]
     pub size_mb: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub init_ms: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub first_ms: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub warm_ms: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub rss_mb: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub init_ratio: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub rss_ratio: f64,
     /// Rounds that measured (all of them unless some failed).
     pub rounds: usize,
@@ -89,26 +98,14 @@ pub fn markdown(rows: &[Row]) -> String {
     out
 }
 
-/// The rows as a JSON array (non-finite figures, from a case that never measured, are `null`).
+/// The rows as a JSON array (non-finite figures, from a case that never measured, are `null`: serde_json
+/// writes NaN that way).
 pub fn json(rows: &[Row]) -> Value {
-    Value::Array(
-        rows.iter()
-            .map(|r| {
-                json!({
-                    "name": r.name,
-                    "size_mb": r.size_mb,
-                    "init_ms": r.init_ms,
-                    "first_ms": r.first_ms,
-                    "warm_ms": r.warm_ms,
-                    "rss_mb": r.rss_mb,
-                    "init_ratio": r.init_ratio,
-                    "rss_ratio": r.rss_ratio,
-                    "rounds": r.rounds,
-                    "window_bound": r.window_bound,
-                })
-            })
-            .collect(),
-    )
+    serde_json::to_value(rows).unwrap_or(Value::Null)
+}
+
+fn nan_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 #[cfg(test)]
@@ -154,5 +151,8 @@ mod tests {
         assert_eq!(j[1]["init_ratio"], 2.0);
         assert_eq!(j[1]["size_mb"], Value::Null);
         assert_eq!(j[0]["rounds"], 3);
+        let back: Vec<Row> = serde_json::from_value(j).unwrap();
+        assert_eq!(back[1], rows[1]);
+        assert!(back[0].size_mb.is_nan(), "null reads back as NaN");
     }
 }

@@ -7,26 +7,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-/// A row of the cold start table.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ColdRow {
-    pub name: String,
-    pub size_mb: f64,
-    pub init_ms: f64,
-    pub first_ms: f64,
-    pub warm_ms: f64,
-    pub rss_mb: f64,
-    pub init_ratio: f64,
-    pub rss_ratio: f64,
-}
-
-/// The cold start file: its rows, and how many rounds they are medians of.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ColdStart {
-    pub rounds: usize,
-    pub rows: Vec<ColdRow>,
-}
-
 /// A row of the load table.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct LoadRow {
@@ -67,7 +47,7 @@ pub struct Size {
 /// Everything found in the output directory.
 #[derive(Debug, Default)]
 pub struct Collected {
-    pub coldstart: Option<ColdStart>,
+    pub coldstart: Option<Vec<crate::coldstart::report::Row>>,
     pub load: Option<Load>,
     pub sizes: Option<Vec<Size>>,
     pub templates: Option<String>,

@@ -112,13 +112,9 @@ pub fn report(
         got.templates.as_deref().map(str::trim).map(str::to_owned),
     );
 
-    section(&mut out, "Cold start (fake Runtime API on 127.0.0.1; x86_64 binaries here, the deployed ones are arm64)", got.coldstart.as_ref().map(|c| {
-        let mut t = format!("{} rounds, interleaved with hello-world; medians. Goals: init within 1.5x, peak RSS within 2x of hello-world.\n\n", c.rounds);
-        t.push_str("| binary | size MB | init ms | first ms | warm ms | peak RSS MB | init vs hello | RSS vs hello |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for r in &c.rows {
-            let _ = writeln!(t, "| {} | {:.1} | {:.1} | {:.2} | {:.2} | {:.1} | {:.2}x | {:.2}x |", r.name, r.size_mb, r.init_ms, r.first_ms, r.warm_ms, r.rss_mb, r.init_ratio, r.rss_ratio);
-        }
-        t
+    section(&mut out, "Cold start (fake Runtime API on 127.0.0.1; x86_64 binaries here, the deployed ones are arm64)", got.coldstart.as_ref().map(|rows| {
+        let rounds = rows.first().map_or(0, |r| r.rounds);
+        format!("{rounds} rounds, interleaved with hello-world; medians. Goals: init within 1.5x, peak RSS within 2x of hello-world.\n\n{}", crate::coldstart::report::markdown(rows))
     }));
 
     section(&mut out, "Artifact size (`make build`: arm64, release, `--no-default-features`)", got.sizes.as_ref().map(|sizes| {
