@@ -5,6 +5,10 @@
 //! reqwest is built with `rustls-no-provider` (its `rustls` feature would link aws-lc-rs next to the ring the AWS
 //! SDK's client uses), so a client may only be built after ring is installed as the process's rustls provider:
 //! every client comes from [`client_builder`], which does that first.
+//!
+//! Trust roots are read once per process ([`trust_roots`]) and handed to every client: left to itself, reqwest
+//! builds a platform verifier per client, which reads the certificate bundle (and without `SSL_CERT_FILE` every
+//! file of the certificate directory) again each time; forward builds six clients at cold start.
 
 use std::time::Duration;
 
@@ -78,7 +82,30 @@ impl HttpSettings {
 /// HTTP client (without a provider, reqwest's `build` panics).
 pub fn client_builder() -> reqwest::ClientBuilder {
     install_crypto_provider();
-    reqwest::Client::builder()
+    reqwest::Client::builder().tls_certs_only(trust_roots().iter().cloned())
+}
+
+/// The platform's trust roots (rustls-native-certs: `SSL_CERT_FILE` / `SSL_CERT_DIR`, else the system's bundle
+/// and directory), read on first use and kept. Certificates that do not parse are skipped and logged, as the
+/// platform verifier does; with none at all every HTTPS call fails with an unknown-issuer error, so that is
+/// logged as an error.
+pub fn trust_roots() -> &'static [reqwest::Certificate] {
+    static ROOTS: std::sync::LazyLock<Vec<reqwest::Certificate>> = std::sync::LazyLock::new(|| {
+        let loaded = rustls_native_certs::load_native_certs();
+        if !loaded.errors.is_empty() {
+            tracing::warn!(errors = ?loaded.errors, "some trust roots could not be read");
+        }
+        let roots: Vec<_> = loaded
+            .certs
+            .iter()
+            .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+            .collect();
+        if roots.is_empty() {
+            tracing::error!("no trust roots found: every HTTPS call will fail (see SSL_CERT_FILE)");
+        }
+        roots
+    });
+    &ROOTS
 }
 
 /// Installs ring as the process's default rustls provider, unless one is installed already (then that one
@@ -102,5 +129,15 @@ mod tests {
         assert!(s.client().is_ok());
         let stream = HttpSettings::new("sse-drain", "1", Duration::from_secs(3), None);
         assert!(stream.client().is_ok());
+    }
+
+    #[test]
+    fn trust_roots_are_read_once() {
+        let first = trust_roots();
+        assert!(!first.is_empty(), "this machine has a CA bundle");
+        assert!(
+            std::ptr::eq(first, trust_roots()),
+            "the same roots, not read again"
+        );
     }
 }

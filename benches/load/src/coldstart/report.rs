@@ -153,6 +153,9 @@ mod tests {
         assert_eq!(j[0]["rounds"], 3);
         let back: Vec<Row> = serde_json::from_value(j).unwrap();
         assert_eq!((back[1].init_ms, back[1].rss_ratio), (6.0, 2.0));
-        assert!(back[1].window_bound && back[1].size_mb.is_nan(), "null reads back as NaN");
+        assert!(
+            back[1].window_bound && back[1].size_mb.is_nan(),
+            "null reads back as NaN"
+        );
     }
 }
