@@ -37,8 +37,13 @@ async fn main() -> Result<(), Error> {
 
 async fn serve() -> Result<(), Error> {
     let integrations = forward::load_dir(&forward::load::default_dir())?;
-    let secrets = IntegrationSecrets::from_env().await?;
     let store = particle_lambda::open_store(&particle_lambda::env::store()?).await?;
+    // The integration secrets and the Particle token at once: each `_ARN` is a Secrets Manager round trip.
+    let (secrets, particle) = tokio::join!(
+        IntegrationSecrets::from_env(),
+        forward::particle::from_env(Arc::clone(&store))
+    );
+    let secrets = secrets?;
     let mut targets = Targets::from_env()?;
     // Locations found by GoogleMaps integrations go where `geolocate` keeps them.
     let geo_url = particle_lambda::env::var("GOOGLE_GEOLOCATION_URL");
@@ -53,7 +58,7 @@ async fn serve() -> Result<(), Error> {
         ..Settings::from_env()
     };
     let forwarder = Forwarder::new(integrations, secrets, targets, settings)?;
-    let (responder, pending) = forward::particle::from_env(Arc::clone(&store)).await?;
+    let (responder, pending) = particle?;
     tracing::info!(
         store = %store.describe(),
         integrations = forwarder.integrations().count(),

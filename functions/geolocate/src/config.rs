@@ -54,30 +54,31 @@ impl Config {
                     name: "GEOLOCATION_PROVIDERS",
                     reason,
                 })?;
-        let mut providers = Vec::with_capacity(order.len());
-        // Only the listed providers' keys are read: `unwiredlabs` alone needs no Google key.
-        for kind in order {
-            let key = match kind {
-                ProviderKind::Google => {
-                    resolve_secret("GOOGLE_API_KEY", "GOOGLE_API_KEY_SECRET_ARN", MIN_KEY_CHARS)
-                        .await?
-                }
-                ProviderKind::UnwiredLabs => {
-                    resolve_secret(
-                        "UNWIREDLABS_TOKEN",
-                        "UNWIREDLABS_TOKEN_SECRET_ARN",
-                        MIN_KEY_CHARS,
-                    )
-                    .await?
-                }
-            };
-            let url =
-                env::var(kind.url_variable()).unwrap_or_else(|| kind.default_url().to_owned());
-            providers.push(ProviderSetting { kind, url, key });
-        }
+        // Every listed provider's key and the webhook secret at once: each `_ARN` is a Secrets Manager round trip
+        // at cold start. Only the listed providers' keys are read: `unwiredlabs` alone needs no Google key.
+        let keys = futures_util::future::try_join_all(order.iter().map(|kind| match kind {
+            ProviderKind::Google => {
+                resolve_secret("GOOGLE_API_KEY", "GOOGLE_API_KEY_SECRET_ARN", MIN_KEY_CHARS)
+            }
+            ProviderKind::UnwiredLabs => resolve_secret(
+                "UNWIREDLABS_TOKEN",
+                "UNWIREDLABS_TOKEN_SECRET_ARN",
+                MIN_KEY_CHARS,
+            ),
+        }));
+        let (keys, secrets) = tokio::try_join!(keys, particle_webhook::webhook_secrets())?;
+        let providers = order
+            .into_iter()
+            .zip(keys)
+            .map(|(kind, key)| {
+                let url =
+                    env::var(kind.url_variable()).unwrap_or_else(|| kind.default_url().to_owned());
+                ProviderSetting { kind, url, key }
+            })
+            .collect();
         Ok(Config {
             store: env::store()?,
-            secrets: particle_webhook::webhook_secrets().await?,
+            secrets,
             providers: ProviderSettings(providers),
             answering: Answering {
                 cache_ttl_seconds: (env::number_in(

@@ -36,19 +36,21 @@ pub struct Config {
 
 impl Config {
     pub async fn from_env() -> Result<Config, SettingError> {
+        // Both secrets at once: each `_ARN` is a Secrets Manager round trip at cold start.
+        let (webhook_secrets, admin_secrets) = tokio::try_join!(
+            particle_webhook::webhook_secrets(),
+            resolve_secret_versions(
+                "ADMIN_SECRET",
+                "ADMIN_SECRET_PREVIOUS",
+                "ADMIN_SECRET_ARN",
+                MIN_SECRET_CHARS,
+                REFRESH_INTERVAL,
+            ),
+        )?;
         Ok(Config {
             store: env::store()?,
-            webhook_secrets: particle_webhook::webhook_secrets().await?,
-            admin_secrets: Arc::new(
-                resolve_secret_versions(
-                    "ADMIN_SECRET",
-                    "ADMIN_SECRET_PREVIOUS",
-                    "ADMIN_SECRET_ARN",
-                    MIN_SECRET_CHARS,
-                    REFRESH_INTERVAL,
-                )
-                .await?,
-            ),
+            webhook_secrets,
+            admin_secrets: Arc::new(admin_secrets),
             retention: env::event_retention()?,
             api_url: particle_cloud::settings::api_url(),
             limits: particle_cloud::settings::limits()?,

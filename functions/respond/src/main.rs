@@ -15,11 +15,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     particle_lambda::startup()?;
-    let config = respond::Config::from_env().await?;
+    // The settings' secrets and the Particle token at once: each `_ARN` is a Secrets Manager round trip.
+    let (config, token) = tokio::join!(respond::Config::from_env(), EnvToken::resolve());
+    let config = config?;
     let store = particle_lambda::open_store(&config.store).await?;
     // Webhook replies and the reply admin routes need no Particle token: without one (a local run) respond
     // still starts, and Particle refuses the calls that need it (502 particle_unauthorized, logged).
-    let token = match EnvToken::resolve().await {
+    let token = match token {
         Ok(token) => AccessToken::new(token.expose()),
         Err(SettingError::Missing { .. }) => {
             tracing::warn!(
