@@ -21,6 +21,7 @@ use sse_drain::gaps::GapLog;
 use sse_drain::{DrainConfig, Drainer, WindowOutcome};
 use tokio::time::Instant;
 
+use crate::gate::Gate;
 use crate::moto::{Moto, table_store};
 use crate::sse_checks::{self, Observed};
 use crate::sse_ledger::{Sent, sent_events, tally};
@@ -40,7 +41,8 @@ const STOP_AT: Duration = Duration::from_secs(3);
 /// When moto comes back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Restart {
-    /// 1 s after the stop: within the drainer's 10 s of flush retries, so the window should ride it out.
+    /// 1 s after the stop: moto is back (restarted, data replayed) within the drainer's 10 s of flush retries,
+    /// which ride out for sure an outage of up to 5 s (their longest pause) and likely a longer one.
     InWindow,
     /// 11 s after the stop: the flush retries have given up (the window stopped reading), but the final flush
     /// still retries until the hard deadline.
@@ -130,7 +132,9 @@ pub async fn run(moto_binary: &Path, restart: Restart) -> SseRow {
 async fn run_into(moto_binary: &Path, restart: Restart, row: &mut SseRow) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| format!("a temporary directory: {e}"))?;
     let mut moto = Moto::start(moto_binary, Some(dir.path().join("recording"))).await?;
-    let store = table_store(&moto.endpoint(), "load-bench-sse").await?;
+    let table = table_store(&moto.endpoint(), "load-bench-sse").await?;
+    let gate = Arc::new(Gate::new(table));
+    let store: Arc<dyn ItemStore> = gate.clone();
 
     let (before_sim, before) = window(&store, BEFORE, "before").await?;
     let outage_sim = simulator(OUTAGE).await;
@@ -152,18 +156,14 @@ async fn run_into(moto_binary: &Path, restart: Restart, row: &mut SseRow) -> Res
     let mut back_at = None;
     if let Some(at) = restart.at() {
         tokio::time::sleep_until(start + at).await;
-        moto.restart().await?;
-        back_at = Some(Instant::now());
+        back_at = Some(restart_moto(&mut moto, &gate).await?);
     }
     let (outage, outage_returned) = outage_window
         .await
         .map_err(|e| format!("the outage window's task failed: {e}"))?;
     let back_at = match back_at {
         Some(at) => at,
-        None => {
-            moto.restart().await?;
-            Instant::now()
-        }
+        None => restart_moto(&mut moto, &gate).await?,
     };
     let (after_sim, after) = window(&store, AFTER, "after").await?;
 
@@ -193,6 +193,7 @@ async fn run_into(moto_binary: &Path, restart: Restart, row: &mut SseRow) -> Res
     let ledger = tally(&sent, &stored, &gaps);
     let observed = Observed {
         restart,
+        down: back_at - down_from,
         windows: [&before, &outage, &after],
         ledger: &ledger,
         stored_items: stored.len(),
@@ -215,12 +216,20 @@ async fn run_into(moto_binary: &Path, restart: Restart, row: &mut SseRow) -> Res
     };
     row.notes.push(sse_checks::describe(&observed));
     row.notes.push(format!(
-        "store down {:.1} s (from 3 s into the middle window until restarted with its data); the middle window \
-         returned after {:.1} s",
+        "store down {:.1} s (from the kill 3 s into the middle window until moto had replayed its data); the \
+         middle window returned {:.1} s after its start",
         (back_at - down_from).as_secs_f64(),
         (outage_returned - start).as_secs_f64(),
     ));
     Ok(())
+}
+
+/// Starts moto again with its data; the gate keeps the drainer out until the replay is done. When it was back.
+async fn restart_moto(moto: &mut Moto, gate: &Gate) -> Result<Instant, String> {
+    gate.close();
+    let restarted = moto.restart().await;
+    gate.open();
+    restarted.map(|()| Instant::now())
 }
 
 /// A simulator streaming `leg`'s events, then keepalives; a reconnect gets keepalives only (never another
