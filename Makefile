@@ -15,7 +15,7 @@ bench:          ## Every benchmark (CPU, templates, cold start, load, arm64 size
 
 # moto from the project's .venv unless MOTO_SERVER names another moto_server.
 MOTO_SERVER ?= $(CURDIR)/.venv/bin/moto_server
-load:           ## 2,000 webhooks (30 % repeats) through the ingest handler on SQLite and moto, then a moto outage
+load:           ## 2,000 webhooks (30 % repeats) through the ingest handler on SQLite and moto, a moto outage, SSE windows through one
 	@[ -x "$(MOTO_SERVER)" ] || scripts/setup.sh
 	MOTO_SERVER="$(MOTO_SERVER)" cargo run --release --locked -p load-bench -- $(LOAD_ARGS)
 

@@ -1,13 +1,14 @@
 //! A Particle event-stream simulator: real HTTP on 127.0.0.1, `text/event-stream`, `:ok` first, Particle's event
 //! format, keepalive newlines, and a script per connection so tests can cut streams mid-event, stall them with the
 //! socket open, refuse with 401 or 529 (with any `Retry-After`), or send hostile bytes. A required token (which a
-//! test can change, as a secret rotation does) answers every other token with Particle's 401.
+//! test can change, as a secret rotation does) answers every other token with Particle's 401. Every write of a
+//! stream is logged with its wall-clock time ([`ParticleSse::written`]), so a test can tell what was sent when.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Body;
@@ -59,6 +60,17 @@ pub struct Received {
     pub at: Instant,
 }
 
+/// One write on a stream: the bytes handed to the HTTP server (sent, as far as the simulator can tell; a
+/// connection closed by the client may not have read them).
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The connection, counted from 0 in the order requests arrived.
+    pub connection: usize,
+    /// Wall-clock Unix milliseconds of the write (comparable with the drainer's gap items).
+    pub at_ms: i64,
+    pub bytes: Bytes,
+}
+
 /// Particle's answer to a token it does not accept.
 pub const INVALID_TOKEN_BODY: &str =
     r#"{"error":"invalid_token","error_description":"The access token provided is invalid."}"#;
@@ -70,6 +82,7 @@ struct Shared {
     scripts: VecDeque<Script>,
     fallback: Script,
     received: Vec<Received>,
+    written: Vec<Written>,
 }
 
 /// A running simulator; it stops when dropped.
@@ -94,6 +107,7 @@ impl ParticleSse {
             scripts: scripts.into(),
             fallback,
             received: Vec::new(),
+            written: Vec::new(),
         }));
         let app = Router::new()
             .fallback(serve)
@@ -131,11 +145,20 @@ impl ParticleSse {
             .map(|s| s.received.clone())
             .unwrap_or_default()
     }
+
+    /// Every stream write so far, in order.
+    pub fn written(&self) -> Vec<Written> {
+        self.shared
+            .lock()
+            .map(|s| s.written.clone())
+            .unwrap_or_default()
+    }
 }
 
 async fn serve(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> Response {
-    let script = {
+    let (connection, script) = {
         let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+        let connection = s.received.len();
         let authorization = request
             .headers()
             .get(header::AUTHORIZATION)
@@ -153,12 +176,13 @@ async fn serve(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> Re
         let refused = s.token.as_ref().is_some_and(|token| {
             authorization.as_deref() != Some(format!("Bearer {token}").as_str())
         });
-        if refused {
+        let script = if refused {
             Script::Status(401, INVALID_TOKEN_BODY.to_owned())
         } else {
             let fallback = s.fallback.clone();
             s.scripts.pop_front().unwrap_or(fallback)
-        }
+        };
+        (connection, script)
     };
     match script {
         Script::Answer {
@@ -187,11 +211,13 @@ async fn serve(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> Re
             response
         }
         Script::Stream(steps) => {
-            let body =
-                futures_util::stream::unfold(VecDeque::from(steps), |mut steps| async move {
+            let body = futures_util::stream::unfold(VecDeque::from(steps), move |mut steps| {
+                let shared = Arc::clone(&shared);
+                async move {
                     loop {
                         match steps.pop_front()? {
                             Step::Write(bytes) => {
+                                log_write(&shared, connection, &bytes);
                                 return Some((Ok::<Bytes, Infallible>(bytes), steps));
                             }
                             Step::Sleep(d) => tokio::time::sleep(d).await,
@@ -208,7 +234,8 @@ async fn serve(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> Re
                             Step::Hang => std::future::pending::<()>().await,
                         }
                     }
-                });
+                }
+            });
             let mut response = Response::new(Body::from_stream(body));
             let headers = response.headers_mut();
             headers.insert(
@@ -219,6 +246,19 @@ async fn serve(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> Re
             response
         }
     }
+}
+
+fn log_write(shared: &Mutex<Shared>, connection: usize, bytes: &Bytes) {
+    let at_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+    s.written.push(Written {
+        connection,
+        at_ms,
+        bytes: bytes.clone(),
+    });
 }
 
 /// One event in Particle's wire format (`reference/particle.md` §5.3): `event:` then `data:` JSON, blank line.

@@ -670,6 +670,58 @@ async fn store_outage_ends_the_window_with_an_error() {
     );
 }
 
+/// Defect (found by `load-bench --only sse-outage`): when event writes failed for good, the `store_failed` gap
+/// started when the flush gave up, but the window had stopped reading when the flush began; events sent meanwhile
+/// were lost with the stream, outside every gap and not counted as unflushed. The gap now starts when reading
+/// stopped.
+#[tokio::test]
+async fn store_outage_gap_starts_when_the_window_stopped_reading() {
+    let (inner, _dir) = particle_store::testing::sqlite_store().await;
+    let store: Arc<dyn ItemStore> = Arc::new(FailingWrites(Arc::new(inner)));
+    let sim = ParticleSse::start(
+        vec![stream_of(
+            &events("env/t", DEVICE, 0, 40),
+            Duration::from_millis(100),
+            Duration::from_secs(30),
+        )],
+        Script::Stream(vec![Step::Hang]),
+    )
+    .await;
+    let (outcome, drainer) = drain(config(&sim, Duration::from_secs(4)), &store).await;
+    assert_balanced(&outcome);
+    assert!(
+        matches!(outcome.error, Some(WindowError::Store { .. })),
+        "{:?}",
+        outcome.error
+    );
+    // The window received the first events (reported unflushed); later ones reached the socket unread.
+    let sent: Vec<i64> = sim
+        .written()
+        .iter()
+        .filter(|w| w.bytes.starts_with(b"event:"))
+        .map(|w| w.at_ms)
+        .collect();
+    let received = usize::try_from(outcome.summary.received).expect("small");
+    assert_eq!(outcome.summary.unflushed, outcome.summary.received);
+    assert!(
+        sent.len() > received,
+        "events were sent while the flush retried: {} sent, {received} received",
+        sent.len()
+    );
+    let gaps = drainer.gaps().list().await.expect("gaps");
+    assert!(
+        gaps.iter().any(|g| g.reason == GapReason::StoreFailed),
+        "{gaps:?}"
+    );
+    for at_ms in &sent[received..] {
+        let at = particle_events::clock::format_unix_ms(*at_ms);
+        assert!(
+            gaps.iter().any(|g| g.from <= at && at <= g.to),
+            "an event sent at {at} was neither received nor inside a gap: {gaps:?}"
+        );
+    }
+}
+
 /// The token as a rotated secret would give it, counting reads.
 #[derive(Debug)]
 struct RotatedSecret {

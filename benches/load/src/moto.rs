@@ -1,14 +1,19 @@
 //! The local DynamoDB-compatible server (moto), started by the harness in its own process group so it can be
 //! stopped in the middle of a run and started again on the same port. moto keeps its data in memory; to survive
 //! a stop the way DynamoDB does, it records every request it receives (`MOTO_ENABLE_RECORDING`) and the restarted
-//! server replays the recording before taking traffic.
+//! server replays the recording before taking traffic. [`table_store`] opens a table on it as the functions do.
 
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use aws_sdk_dynamodb::config::{Credentials, Region};
+use particle_store::ItemStore;
+use particle_store::dynamo::DynamoStore;
+use particle_store::dynamo::table::create_table;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -124,4 +129,20 @@ impl Drop for Moto {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// The table `table`, created on the server at `endpoint`, through a client configured as the functions' (default
+/// retries and timeouts).
+pub async fn table_store(endpoint: &str, table: &str) -> Result<Arc<dyn ItemStore>, String> {
+    let config = particle_store::aws::defaults()
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "load-bench"))
+        .load()
+        .await;
+    let store = DynamoStore::from_config(&config, table);
+    create_table(store.client(), store.table())
+        .await
+        .map_err(|e| format!("creating the table on {endpoint}: {e}"))?;
+    Ok(Arc::new(store))
 }

@@ -6,17 +6,15 @@
 //!   70 % are; every request that ran entirely while it was down is answered 503 with `Retry-After`; no 2xx names
 //!   an event that is not stored; after Particle-style retries of every 503, every unique event is stored exactly
 //!   once and none was answered 201 twice.
+//! - `sse-outage`: see `load_bench::sse_outage` (run from `main`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::{Credentials, Region};
 use ingest::Ingest;
 use particle_lambda::{RefreshingSecret, Secret, SecretVersions};
-use particle_store::dynamo::DynamoStore;
-use particle_store::dynamo::table::create_table;
 use particle_store::sqlite::SqliteStore;
 use particle_store::{EventRepo, ItemStore, Retention, TimeRange};
 use particle_webhook::{Frontend, FrontendConfig};
@@ -69,7 +67,7 @@ impl Options {
                 }
                 "--only" => {
                     let name = value()?;
-                    if !["sqlite", "dynamodb", "outage"].contains(&name.as_str()) {
+                    if !["sqlite", "dynamodb", "outage", "sse-outage"].contains(&name.as_str()) {
                         return Err(format!("unknown run {name:?}"));
                     }
                     options.only.push(name);
@@ -83,7 +81,7 @@ impl Options {
         Ok(options)
     }
 
-    fn wants(&self, run: &str) -> bool {
+    pub fn wants(&self, run: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|o| o == run)
     }
 }
@@ -176,19 +174,9 @@ fn broken(run: &str, why: String) -> Row {
     row
 }
 
-/// A table on the local server, through a client configured as the functions' (default retries and timeouts).
+/// The load table on the local server.
 async fn dynamo(endpoint: &str) -> Result<Arc<dyn ItemStore>, String> {
-    let config = particle_store::aws::defaults()
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "load-bench"))
-        .load()
-        .await;
-    let store = DynamoStore::from_config(&config, "load-bench");
-    create_table(store.client(), store.table())
-        .await
-        .map_err(|e| format!("creating the table on {endpoint}: {e}"))?;
-    Ok(Arc::new(store))
+    load_bench::moto::table_store(endpoint, "load-bench").await
 }
 
 /// The handler over `store`, with its error metrics counted instead of printed.
@@ -436,7 +424,11 @@ async fn verify(row: &mut Row, store: &Arc<dyn ItemStore>, answers: &[Answer]) {
 }
 
 /// The rows in the report's format (`load_bench::report::inputs::Load`), written to `--json`'s file.
-pub fn write_json(options: &Options, rows: &[Row]) -> Result<(), String> {
+pub fn write_json(
+    options: &Options,
+    rows: &[Row],
+    sse_outage: Option<String>,
+) -> Result<(), String> {
     let Some(path) = &options.json else {
         return Ok(());
     };
@@ -463,6 +455,7 @@ pub fn write_json(options: &Options, rows: &[Row]) -> Result<(), String> {
                 failures: r.failures.clone(),
             })
             .collect(),
+        sse_outage,
     };
     load_bench::report::inputs::write(path, &load)
 }

@@ -240,8 +240,13 @@ impl Window<'_> {
 
     /// Flushes what is buffered; a store that stays down ends the window.
     async fn flush_now(&mut self) -> Result<(), WindowError> {
+        // The stream is not read while the flush retries, and a failure drops it with whatever arrived meanwhile:
+        // the gap starts here, not when the retries give up.
+        let stopped_reading_ms = now_ms();
         let deadline = (Instant::now() + FLUSH_RETRY).min(self.hard_deadline);
         self.sink.flush(deadline).await.map_err(|source| {
+            self.gap
+                .get_or_insert((stopped_reading_ms, GapReason::StoreFailed));
             self.set_gap_reason(GapReason::StoreFailed);
             WindowError::Store {
                 source,

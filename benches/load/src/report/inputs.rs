@@ -34,6 +34,9 @@ pub struct Load {
     pub repeats: f64,
     pub concurrency: usize,
     pub rows: Vec<LoadRow>,
+    /// The `sse-outage` runs' table (markdown), when they ran.
+    #[serde(default)]
+    pub sse_outage: Option<String>,
 }
 
 /// One function's arm64 artifact.

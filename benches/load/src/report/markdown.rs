@@ -132,6 +132,10 @@ pub fn report(
         for r in &l.rows {
             let _ = writeln!(t, "| {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.0} | {} | {} | {} |", r.run, r.store, r.requests, r.unique, r.created, r.duplicate, r.unavailable, r.stored, r.p50_ms, r.p99_ms, r.per_second, r.writes, r.reads, if r.failures.is_empty() { "ok" } else { "FAILED" });
         }
+        if let Some(sse) = &l.sse_outage {
+            t.push_str("\nSSE windows with the store killed in the middle one (`--only sse-outage`):\n\n");
+            t.push_str(sse);
+        }
         t
     }));
 
