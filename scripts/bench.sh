@@ -21,10 +21,9 @@ skip() { [[ " ${BENCH_SKIP:-} " == *" $1 "* ]]; }
 
 if ! skip cpu; then
   say "bench: CPU paths (criterion)"
-  cargo bench --locked -p ingest --bench ingest_path
-  cargo bench --locked -p sse-drain --bench parser
-  cargo bench --locked -p particle-geo --bench scan
-  cargo bench --locked -p forward --bench matching
+  # One invocation: one feature resolution, so the dependencies are compiled once for all four.
+  cargo bench --locked -p ingest -p sse-drain -p particle-geo -p forward \
+    --bench ingest_path --bench parser --bench scan --bench matching
 fi
 if ! skip templates; then
   say "bench: template ratios"
@@ -33,7 +32,7 @@ if ! skip templates; then
 fi
 if ! skip coldstart; then
   say "bench: cold start"
-  make --no-print-directory coldstart COLDSTART_ARGS="${COLDSTART_ARGS:-} --json $out/coldstart.json"
+  make --no-print-directory coldstart COLDSTART_ARGS="${COLDSTART_ARGS:---rounds 20} --json $out/coldstart.json"
 fi
 if ! skip load; then
   say "bench: load"
