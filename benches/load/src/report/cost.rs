@@ -1,7 +1,7 @@
 //! Cost per million events at list prices ([`super::prices`]), from measured figures: the handler's warm
 //! duration (billed per started millisecond at the stack's memory size), the DynamoDB operations the load run
 //! counted per webhook, and for the stream path the drainer's schedule (a window a minute, whatever the traffic)
-//! plus the writes the stream run counted per event.
+//! plus one conditional write per event.
 
 use super::prices::{self, Price};
 

@@ -172,7 +172,8 @@ fn cost_tables(i: &Inputs) -> String {
         t,
         "Inputs measured in this run: ingest {:.1} ms per webhook warm (local DynamoDB server), forward {:.1} ms per \
          batch of {:.0}, {:.2} writes and {:.2} reads per webhook, {:.0} % new events; the stack's defaults: {:.0} MB \
-         of memory, a {:.0} s drain window every minute; event items of about {:.0} bytes.\n",
+         of memory, a {:.0} s drain window every minute; event items of about {:.0} bytes; on the stream path {:.0} \
+         write per event (the drainer's few state writes per window left out).\n",
         i.ingest_ms,
         i.forward_batch_ms,
         i.forward_batch_size,
@@ -181,7 +182,8 @@ fn cost_tables(i: &Inputs) -> String {
         i.unique_per_webhook * 100.0,
         i.memory_mb,
         i.sse_window_s,
-        i.item_bytes
+        i.item_bytes,
+        i.sse_writes_per_event
     );
     t.push_str("Webhook path, per million webhooks:\n\n");
     lines_table(&mut t, &cost::webhook_path(i));
