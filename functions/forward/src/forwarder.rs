@@ -39,16 +39,27 @@ impl Targets {
     /// The real webhook, Pub/Sub (`PUBSUB_EMULATOR_HOST` honoured), Azure (`AZURE_IOT_HUB_ENDPOINT`) and Google
     /// Maps (`GOOGLE_GEOLOCATION_URL`, default Google's) targets.
     pub fn from_env() -> Result<Self, ForwarderError> {
+        Self::from_env_with(None)
+    }
+
+    /// [`Targets::from_env`], with the locations GoogleMaps integrations find stored in `locations` (where
+    /// `geolocate` keeps them): what the function runs.
+    pub fn from_env_with(
+        locations: Option<particle_store::repo::locations::LocationRepo>,
+    ) -> Result<Self, ForwarderError> {
         let target = |e: String| ForwarderError::Target(e);
         let geo_url = particle_lambda::env::var("GOOGLE_GEOLOCATION_URL");
+        let google_maps = GoogleMapsTarget::new(geo_url.as_deref())
+            .map_err(|e| target(format!("GOOGLE_GEOLOCATION_URL: {e}")))?;
+        let google_maps = match locations {
+            Some(locations) => google_maps.with_locations(locations),
+            None => google_maps,
+        };
         Ok(Targets {
             webhook: Arc::new(WebhookTarget::new().map_err(|e| target(e.to_string()))?),
             pubsub: Arc::new(PubSubTarget::from_env().map_err(|e| target(e.to_string()))?),
             azure: Arc::new(AzureTarget::from_env().map_err(|e| target(e.to_string()))?),
-            google_maps: Some(Arc::new(
-                GoogleMapsTarget::new(geo_url.as_deref())
-                    .map_err(|e| target(format!("GOOGLE_GEOLOCATION_URL: {e}")))?,
-            )),
+            google_maps: Some(Arc::new(google_maps)),
         })
     }
 }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use forward::delivery_log::DeliveryLog;
 use forward::stream::StreamHandler;
-use forward::target::GoogleMapsTarget;
 use forward::{Forwarder, IntegrationSecrets, Targets, forwarder::Settings};
 use lambda_runtime::{Error, service_fn};
 use particle_store::repo::locations::LocationRepo;
@@ -44,13 +43,8 @@ async fn serve() -> Result<(), Error> {
         forward::particle::from_env(Arc::clone(&store))
     );
     let secrets = secrets?;
-    let mut targets = Targets::from_env()?;
     // Locations found by GoogleMaps integrations go where `geolocate` keeps them.
-    let geo_url = particle_lambda::env::var("GOOGLE_GEOLOCATION_URL");
-    targets.google_maps = Some(Arc::new(
-        GoogleMapsTarget::new(geo_url.as_deref())?
-            .with_locations(LocationRepo::new(Arc::clone(&store))),
-    ));
+    let targets = Targets::from_env_with(Some(LocationRepo::new(Arc::clone(&store))))?;
     let settings = Settings {
         // The function's timeout is 60 s: a longer wait on a breaker would be cut off by Lambda, so the delivery
         // is postponed (handed back to the stream) instead.
