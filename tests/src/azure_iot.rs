@@ -87,13 +87,7 @@ impl AzureIotHub {
         };
         let inner = Arc::new(Mutex::new(inner));
         let app = Router::new().fallback(handle).with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("local addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let (addr, _server) = crate::serve_loopback(app).await;
         AzureIotHub { addr, inner }
     }
 

@@ -10,6 +10,7 @@
 //! - [`webhook_target`]: a webhook receiver that records requests and answers from a script.
 //! - [`azure_iot`]: an Azure IoT Hub double checking SAS tokens, recording messages, with 429/quota faults.
 //! - [`pubsub_emulator`]: Google's Pub/Sub emulator, from `PUBSUB_EMULATOR_HOST` or started on a free port.
+//! - [`serve_loopback`]: serves an axum router on a free 127.0.0.1 port (every simulator above starts this way).
 //! - [`http_client`]: a reqwest client for tests' own requests (ring installed first, as the functions do).
 //!
 //! Binary `geo-standin` (`src/bin/geo-standin.rs`): the Google simulator on a fixed port, a stand-in provider
@@ -23,6 +24,21 @@ pub mod particle_sse;
 pub mod pubsub_emulator;
 pub mod unwiredlabs;
 pub mod webhook_target;
+
+/// Serves `app` on a free port of 127.0.0.1 until the returned task is aborted (or the test's runtime ends): the
+/// address and the server task.
+pub async fn serve_loopback(
+    app: axum::Router,
+) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local addr");
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (addr, server)
+}
 
 /// A plain reqwest client for a test's own requests. reqwest is built without a crypto provider in this workspace
 /// (see `particle_cloud::http`), so ring is installed first, as `particle_cloud::http::client_builder` does.

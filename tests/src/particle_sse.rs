@@ -112,13 +112,7 @@ impl ParticleSse {
         let app = Router::new()
             .fallback(serve)
             .with_state(Arc::clone(&shared));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("local addr");
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let (addr, server) = crate::serve_loopback(app).await;
         ParticleSse {
             addr,
             shared,

@@ -83,13 +83,7 @@ impl WebhookTarget {
     pub async fn start() -> WebhookTarget {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = Router::new().fallback(record).with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("local addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let (addr, _server) = crate::serve_loopback(app).await;
         WebhookTarget { addr, inner }
     }
 
